@@ -35,7 +35,7 @@ final class TrainingActivations {
         this.rows = Math.multiplyExact(batch, time);
         long n = rows, c = config.hiddenSize(), qd = (long) config.numHeads() * config.headDim(), kv = config.kvDim();
         long f = config.intermediateSize(), probsSize = (long) batch * config.numHeads() * time * time;
-        long perLayer = n * c * 5 + n * 2 + n * qd * 2 + n * kv * 2 + probsSize + n * f * 3;
+        long perLayer = n * c * 4 + n * 2 + n * qd * 2 + n * kv * 2 + probsSize + n * f * 3;
         long total = perLayer * config.numLayers() + n * c * 2 + n + n * config.vocabSize() + n * 4
                 + n * c * 2 + n * qd * 2 + n * kv * 2 + n * f * 3;
         this.storage = backend.allocate(total);
