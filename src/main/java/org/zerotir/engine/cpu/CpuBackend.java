@@ -430,7 +430,7 @@ public final class CpuBackend implements Backend {
             int step = SPECIES.length();
             for (; i + step <= end; i += step) {
                 FloatVector g = FloatVector.fromArray(SPECIES, gd, gt.offset() + i);
-                FloatVector sigmoid = FloatVector.broadcast(SPECIES, 1f).div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+                FloatVector sigmoid = FloatVector.broadcast(SPECIES, 1f).div(VectorMath.exp(g.neg()).add(1f));
                 g.mul(sigmoid).mul(FloatVector.fromArray(SPECIES, ud, ut.offset() + i)).intoArray(od, o.offset() + i);
             }
             for (; i < end; i++) {
