@@ -87,6 +87,22 @@ public record ModelConfig(
         }
         int hidden = requiredInt(json, "hidden_size");
         int heads = requiredInt(json, "num_attention_heads");
+        // Features some Qwen2 configs switch on that this engine does not implement: refuse rather than
+        // silently compute a different model.
+        String activation = json.path("hidden_act").asText("silu");
+        if (!activation.equals("silu")) {
+            throw new ModelConfigException("hidden_act", "only hidden_act \"silu\" is supported, got \"" + activation + "\"");
+        }
+        if (json.path("use_sliding_window").asBoolean(false)) {
+            throw new ModelConfigException("use_sliding_window", "sliding-window attention is not supported (use_sliding_window is true)");
+        }
+        if (json.hasNonNull("rope_scaling")) {
+            throw new ModelConfigException("rope_scaling", "rope_scaling " + json.get("rope_scaling") + " is not supported");
+        }
+        if (json.has("head_dim") && heads > 0 && json.get("head_dim").asInt() * heads != hidden) {
+            throw new ModelConfigException("head_dim", "head_dim " + json.get("head_dim") + " times num_attention_heads "
+                    + heads + " must equal hidden_size " + hidden);
+        }
         return new ModelConfig(
                 requiredInt(json, "vocab_size"),
                 hidden,

@@ -266,16 +266,20 @@ public final class SafeTensors {
         try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(out, prefix.flip());
-            ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
+            int chunkFloats = chunk.capacity() / 4;
             for (Source source : tensors.values()) {
                 long elements = 1;
                 for (long d : source.shape()) elements *= d;
-                for (long i = 0; i < elements; i++) {
-                    if (chunk.remaining() < 4) writeFully(out, chunk.flip());
-                    chunk.putFloat(source.data()[source.offset() + (int) i]);
+                for (long done = 0; done < elements; ) {
+                    int count = (int) Math.min(chunkFloats, elements - done);
+                    chunk.clear();
+                    chunk.asFloatBuffer().put(source.data(), source.offset() + (int) done, count);
+                    chunk.limit(count * 4);
+                    writeFully(out, chunk);
+                    done += count;
                 }
             }
-            writeFully(out, chunk.flip());
             out.force(true);
         }
         // Readers never see a half-written checkpoint: the file appears under its name only when complete.
