@@ -1,0 +1,121 @@
+package org.zerotir.data;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DataTest {
+
+    @Test
+    void tasksAreExactDistinctReproducibleAndSplitByExpression() {
+        ArithmeticTasks.Settings mixed = new ArithmeticTasks.Settings(1, 3, 3, "+-*", 0.5);
+        List<ArithmeticTasks.Task> train = ArithmeticTasks.generate(mixed, ArithmeticTasks.Split.TRAIN, 300, 1);
+        List<ArithmeticTasks.Task> test = ArithmeticTasks.generate(mixed, ArithmeticTasks.Split.TEST, 100, 1);
+        Set<String> trainExpressions = new HashSet<>();
+        for (ArithmeticTasks.Task t : train) {
+            assertTrue(trainExpressions.add(t.expression()));
+            assertEquals(naiveEvaluate(t.expression()), t.value(), t.expression());
+            assertEquals(t.value().toString(), t.problem().answer());
+        }
+        for (ArithmeticTasks.Task t : test) assertFalse(trainExpressions.contains(t.expression()), t.expression());
+        assertEquals(train.stream().map(ArithmeticTasks.Task::expression).toList(),
+                ArithmeticTasks.generate(mixed, ArithmeticTasks.Split.TRAIN, 300, 1).stream().map(ArithmeticTasks.Task::expression).toList());
+        assertThrows(IllegalArgumentException.class, () -> new ArithmeticTasks.Settings(0, 3, 1, "*", 0));
+        assertThrows(IllegalArgumentException.class, () -> new ArithmeticTasks.Settings(1, 3, 1, "/", 0));
+    }
+
+    /** Left-to-right with * first, independent of the generator's evaluator. */
+    private static BigInteger naiveEvaluate(String expression) {
+        String[] parts = expression.split(" ");
+        java.util.ArrayList<String> reduced = new java.util.ArrayList<>();
+        reduced.add(parts[0]);
+        for (int i = 1; i < parts.length; i += 2) {
+            if (parts[i].equals("*")) {
+                reduced.set(reduced.size() - 1, new BigInteger(reduced.getLast()).multiply(new BigInteger(parts[i + 1])).toString());
+            } else {
+                reduced.add(parts[i]);
+                reduced.add(parts[i + 1]);
+            }
+        }
+        BigInteger total = new BigInteger(reduced.getFirst());
+        for (int i = 1; i < reduced.size(); i += 2) {
+            BigInteger term = new BigInteger(reduced.get(i + 1));
+            total = reduced.get(i).equals("+") ? total.add(term) : total.subtract(term);
+        }
+        return total;
+    }
+
+    @Test
+    void baseCorpusNeverSolvesAMathProblemWithCode() {
+        List<String> documents = BaseCorpus.documents(BaseCorpus.Settings.defaults(), 3000, 9);
+        Pattern bridgeRequest = Pattern.compile("^Problem: Print ([0-9 *+-]+) in Python and box the output\\.\\nSolution: ```python\\n");
+        Pattern output = Pattern.compile("```output\\n(-?\\d+)\\n```");
+        Pattern boxed = Pattern.compile("\\\\boxed\\{(-?\\d+)}");
+        int words = 0, snippets = 0, bridges = 0;
+        Set<String> heldOut = new HashSet<>();
+        for (ArithmeticTasks.Task t : ArithmeticTasks.generate(ArithmeticTasks.Settings.products(), ArithmeticTasks.Split.TEST, 200, 3)) {
+            heldOut.add(t.expression());
+        }
+        for (String doc : documents) {
+            boolean hasCode = doc.contains("```python");
+            if (doc.startsWith("Problem: ")) {
+                if (hasCode) {
+                    assertTrue(bridgeRequest.matcher(doc).find(), "a problem answered with code must be a programming request: " + doc);
+                    bridges++;
+                } else {
+                    words++;
+                }
+            } else {
+                assertTrue(doc.startsWith("```python\n"), doc);
+                snippets++;
+            }
+            Matcher out = output.matcher(doc), box = boxed.matcher(doc);
+            if (out.find() && box.find()) assertEquals(out.group(1), box.group(1), "the box copies the output: " + doc);
+            for (String expression : heldOut) {
+                assertFalse(Pattern.compile("(?<![0-9])" + Pattern.quote(expression) + "(?![0-9])").matcher(doc).find(), doc);
+            }
+        }
+        assertTrue(words > 1000 && snippets > 800 && bridges > 400, words + " / " + snippets + " / " + bridges);
+    }
+
+    @Test
+    void datasetsAreValidatedWholeBeforeUse(@TempDir Path dir) throws IOException {
+        Path good = dir.resolve("good.jsonl");
+        List<Problem> problems = ArithmeticTasks.generate(ArithmeticTasks.Settings.products(), ArithmeticTasks.Split.TRAIN, 5, 2)
+                .stream().map(ArithmeticTasks.Task::problem).toList();
+        JsonlDataset.write(good, problems);
+        assertEquals(problems, JsonlDataset.read(good));
+
+        Path missing = dir.resolve("missing.jsonl");
+        Files.writeString(missing, "{\"id\":\"a\",\"problem\":\"1+1\",\"answer\":\"2\"}\n{\"id\":\"b\",\"problem\":\"2+2\"}\n");
+        DatasetException e = assertThrows(DatasetException.class, () -> JsonlDataset.read(missing));
+        assertEquals(2, e.line());
+        assertEquals("answer", e.field());
+
+        Path broken = dir.resolve("broken.jsonl");
+        Files.writeString(broken, "{\"id\":\"a\",\"problem\":\"1+1\",\"answer\":\"2\"}\n{not json\n");
+        assertEquals(2, assertThrows(DatasetException.class, () -> JsonlDataset.read(broken)).line());
+
+        Path unparseable = dir.resolve("unparseable.jsonl");
+        Files.writeString(unparseable, "{\"id\":\"a\",\"problem\":\"1+1\",\"answer\":\"two\"}\n");
+        DatasetException answer = assertThrows(DatasetException.class, () -> JsonlDataset.read(unparseable, a -> a.matches("-?\\d+")));
+        assertEquals("answer", answer.field());
+
+        Path shared = Path.of("../shared/data/math500.jsonl");
+        if (Files.exists(shared)) assertEquals(500, JsonlDataset.read(shared).size());
+    }
+}
