@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param qkvBias       Qwen2 always has q/k/v projection biases; small from-scratch models may drop them.
  *                      Written to config.json as {@code attention_bias}, a key Qwen2 itself ignores.
  * @param maxPositions  longest sequence the model is meant for; RoPE tables and KV caches are sized by it
+ * @param head          what the last layer computes: next-token logits, or one value per token (a PPO critic,
+ *                      stored as Hugging Face's {@code score.weight} like Qwen2ForTokenClassification)
  */
 public record ModelConfig(
         int vocabSize,
@@ -23,9 +25,23 @@ public record ModelConfig(
         double ropeTheta,
         double rmsNormEps,
         boolean qkvBias,
-        boolean tiedEmbeddings) {
+        boolean tiedEmbeddings,
+        OutputHead head) {
+
+    public enum OutputHead { LANGUAGE_MODEL, VALUE }
+
+    /** A language model (the common case). */
+    public ModelConfig(int vocabSize, int hiddenSize, int intermediateSize, int numLayers, int numHeads, int numKvHeads,
+                       int maxPositions, double ropeTheta, double rmsNormEps, boolean qkvBias, boolean tiedEmbeddings) {
+        this(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, maxPositions, ropeTheta, rmsNormEps,
+                qkvBias, tiedEmbeddings, OutputHead.LANGUAGE_MODEL);
+    }
 
     public ModelConfig {
+        if (head == null) throw new ModelConfigException("architectures", "a model needs an output head");
+        if (head == OutputHead.VALUE && tiedEmbeddings) {
+            throw new ModelConfigException("tie_word_embeddings", "a value head cannot be tied to the embeddings");
+        }
         requirePositive("vocab_size", vocabSize);
         requirePositive("hidden_size", hiddenSize);
         requirePositive("intermediate_size", intermediateSize);
@@ -58,6 +74,17 @@ public record ModelConfig(
         }
     }
 
+    /** Columns of the output projection: the vocabulary, or 1 for a value head. */
+    public int outputSize() {
+        return head == OutputHead.VALUE ? 1 : vocabSize;
+    }
+
+    /** The same trunk with a value head: PPO's critic, initialised from the policy. */
+    public ModelConfig asValueModel() {
+        return new ModelConfig(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, maxPositions,
+                ropeTheta, rmsNormEps, qkvBias, false, OutputHead.VALUE);
+    }
+
     public int headDim() {
         return hiddenSize / numHeads;
     }
@@ -73,7 +100,7 @@ public record ModelConfig(
 
     public ModelConfig withMaxPositions(int positions) {
         return new ModelConfig(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, positions,
-                ropeTheta, rmsNormEps, qkvBias, tiedEmbeddings);
+                ropeTheta, rmsNormEps, qkvBias, tiedEmbeddings, head);
     }
 
     /** Reads a Hugging Face Qwen2 {@code config.json}. Missing optional keys take Qwen2's defaults. */
@@ -114,12 +141,31 @@ public record ModelConfig(
                 json.has("rope_theta") ? requiredDouble(json, "rope_theta") : 10000.0,
                 json.has("rms_norm_eps") ? requiredDouble(json, "rms_norm_eps") : 1e-6,
                 !json.has("attention_bias") || json.get("attention_bias").asBoolean(true),
-                json.path("tie_word_embeddings").asBoolean(false));
+                json.path("tie_word_embeddings").asBoolean(false) && !isValueModel(json),
+                isValueModel(json) ? OutputHead.VALUE : OutputHead.LANGUAGE_MODEL);
+    }
+
+    private static boolean isValueModel(JsonNode json) {
+        JsonNode architectures = json.path("architectures");
+        if (!architectures.isArray() || architectures.isEmpty()) return false;
+        String architecture = architectures.get(0).asText();
+        if (architecture.equals("Qwen2ForTokenClassification")) {
+            if (json.path("num_labels").asInt(1) != 1) {
+                throw new ModelConfigException("num_labels", "a value model has one label, got " + json.get("num_labels"));
+            }
+            return true;
+        }
+        if (!architecture.equals("Qwen2ForCausalLM")) {
+            throw new ModelConfigException("architectures", "architecture " + architecture
+                    + " is not supported (Qwen2ForCausalLM or Qwen2ForTokenClassification)");
+        }
+        return false;
     }
 
     public ObjectNode toHuggingFace(ObjectMapper mapper) {
         ObjectNode json = mapper.createObjectNode();
-        json.putArray("architectures").add("Qwen2ForCausalLM");
+        json.putArray("architectures").add(head == OutputHead.VALUE ? "Qwen2ForTokenClassification" : "Qwen2ForCausalLM");
+        if (head == OutputHead.VALUE) json.put("num_labels", 1);
         json.put("model_type", "qwen2");
         json.put("hidden_act", "silu");
         json.put("vocab_size", vocabSize);

@@ -18,6 +18,8 @@ public final class ParameterLayout {
     public static final String EMBEDDING = "model.embed_tokens.weight";
     public static final String FINAL_NORM = "model.norm.weight";
     public static final String LM_HEAD = "lm_head.weight";
+    /** Hugging Face's name for the value head of a token-classification model with one label. */
+    public static final String VALUE_HEAD = "score.weight";
 
     private final ModelConfig config;
     private final List<Entry> entries;
@@ -48,7 +50,11 @@ public final class ParameterLayout {
             add(list, cursor, layerName(layer, "mlp.down_proj.weight"), c, ffn);
         }
         add(list, cursor, FINAL_NORM, c);
-        if (!config.tiedEmbeddings()) add(list, cursor, LM_HEAD, config.vocabSize(), c);
+        if (config.head() == ModelConfig.OutputHead.VALUE) {
+            add(list, cursor, VALUE_HEAD, 1, c);
+        } else if (!config.tiedEmbeddings()) {
+            add(list, cursor, LM_HEAD, config.vocabSize(), c);
+        }
         this.entries = Collections.unmodifiableList(list);
         Map<String, Entry> map = new LinkedHashMap<>();
         for (Entry e : list) map.put(e.name(), e);
@@ -99,8 +105,9 @@ public final class ParameterLayout {
         return flat.slice(e.offset(), e.size());
     }
 
-    /** The output projection: its own matrix, or the embedding table when tied. */
+    /** The output projection: its own matrix, the embedding table when tied, or the value head. */
     public String lmHeadName() {
+        if (config.head() == ModelConfig.OutputHead.VALUE) return VALUE_HEAD;
         return config.tiedEmbeddings() ? EMBEDDING : LM_HEAD;
     }
 }

@@ -20,7 +20,7 @@ final class TrainingActivations {
 
     final Tensor output;           // (N,C) residual stream after the last layer
     final Tensor finalNorm, finalRstd;
-    final Tensor logits;           // (N,V); overwritten by its own gradient in backward
+    final Tensor logits;           // (N,V), or (N,1) values for a value head; overwritten by its gradient in backward
     final Tensor logProbs, entropies;   // (N)
     final Tensor dLogProbs, dEntropies; // (N)
 
@@ -36,7 +36,7 @@ final class TrainingActivations {
         long n = rows, c = config.hiddenSize(), qd = (long) config.numHeads() * config.headDim(), kv = config.kvDim();
         long f = config.intermediateSize(), probsSize = (long) batch * config.numHeads() * time * time;
         long perLayer = n * c * 4 + n * 2 + n * qd * 2 + n * kv * 2 + probsSize + n * f * 3;
-        long total = perLayer * config.numLayers() + n * c * 2 + n + n * config.vocabSize() + n * 4
+        long total = perLayer * config.numLayers() + n * c * 2 + n + n * config.outputSize() + n * 4
                 + n * c * 2 + n * qd * 2 + n * kv * 2 + n * f * 3;
         this.storage = backend.allocate(total);
         Cursor cursor = new Cursor(storage);
@@ -64,7 +64,7 @@ final class TrainingActivations {
         output = cursor.take(n * c);
         finalNorm = cursor.take(n * c);
         finalRstd = cursor.take(n);
-        logits = cursor.take(n * config.vocabSize());
+        logits = cursor.take(n * config.outputSize());
         logProbs = cursor.take(n);
         entropies = cursor.take(n);
         dLogProbs = cursor.take(n);

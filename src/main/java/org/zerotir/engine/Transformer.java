@@ -98,10 +98,48 @@ public final class Transformer implements AutoCloseable {
      * {@link #entropies()} hold log p(target) and the softmax entropy at every position.
      */
     public void forward(int[] tokens, int[] targets, int batch, int time) {
+        requireHead(ModelConfig.OutputHead.LANGUAGE_MODEL);
         int n = Math.multiplyExact(batch, time);
-        if (tokens.length < n || targets.length < n) {
-            throw new IllegalArgumentException("need " + n + " tokens and targets, got " + tokens.length + " and " + targets.length);
-        }
+        if (targets.length < n) throw new IllegalArgumentException("need " + n + " targets, got " + targets.length);
+        trunkForward(tokens, batch, time);
+        trainingTargets = targets.clone();
+        TrainingActivations a = training;
+        int c = config.hiddenSize();
+        backend.matmulForward(a.logits, a.finalNorm, layout.view(parameters, layout.lmHeadName()), null, n, c, config.vocabSize());
+        backend.tokenScoresForward(a.logProbs, a.entropies, a.logits, trainingTargets, n, config.vocabSize());
+        backwardReady = true;
+    }
+
+    /** A value model's forward: one value per position (B*T), e.g. PPO's critic. */
+    public float[] forwardValues(int[] tokens, int batch, int time) {
+        requireHead(ModelConfig.OutputHead.VALUE);
+        trunkForward(tokens, batch, time);
+        TrainingActivations a = training;
+        backend.matmulForward(a.logits, a.finalNorm, layout.view(parameters, ParameterLayout.VALUE_HEAD), null, a.rows,
+                config.hiddenSize(), 1);
+        backwardReady = true;
+        return backend.toHost(a.logits);
+    }
+
+    /** Accumulates into {@link #gradients()} the gradient of sum_i dValues[i] * value_i for the last forwardValues. */
+    public void backwardValues(float[] dValues) {
+        requireHead(ModelConfig.OutputHead.VALUE);
+        TrainingActivations a = requireTraining();
+        if (!backwardReady) throw new IllegalStateException("backwardValues needs a fresh forwardValues");
+        backwardReady = false;
+        gradients();
+        backend.copyFromHost(dValues, a.logits);
+        headAndTrunkBackward(a.logits);
+    }
+
+    private void requireHead(ModelConfig.OutputHead head) {
+        if (config.head() != head) throw new IllegalStateException("this model has a " + config.head() + " head, not " + head);
+    }
+
+    /** Embedding, the layers and the final norm, keeping what backward needs. */
+    private void trunkForward(int[] tokens, int batch, int time) {
+        int n = Math.multiplyExact(batch, time);
+        if (tokens.length < n) throw new IllegalArgumentException("need " + n + " tokens, got " + tokens.length);
         if (time > config.maxPositions()) {
             throw new IllegalArgumentException("sequence length " + time + " exceeds max_position_embeddings " + config.maxPositions());
         }
@@ -112,7 +150,6 @@ public final class Transformer implements AutoCloseable {
             for (int i = 0; i < n; i++) trainingPositions[i] = i % time;
         }
         trainingTokens = tokens.clone();
-        trainingTargets = targets.clone();
         TrainingActivations a = training;
         int c = config.hiddenSize(), h = config.numHeads(), kvh = config.numKvHeads(), d = config.headDim();
         int qDim = h * d, kvDim = config.kvDim(), f = config.intermediateSize();
@@ -141,9 +178,6 @@ public final class Transformer implements AutoCloseable {
         }
         backend.rmsnormForward(a.finalNorm, a.finalRstd, a.output, layout.view(parameters, ParameterLayout.FINAL_NORM),
                 n, c, (float) config.rmsNormEps());
-        backend.matmulForward(a.logits, a.finalNorm, layout.view(parameters, layout.lmHeadName()), null, n, c, config.vocabSize());
-        backend.tokenScoresForward(a.logProbs, a.entropies, a.logits, trainingTargets, n, config.vocabSize());
-        backwardReady = true;
     }
 
     /** log p(target) per position of the last forward, (B*T). */
@@ -168,22 +202,28 @@ public final class Transformer implements AutoCloseable {
      * dLogProbs[i] = -1/M on those positions.
      */
     public void backward(float[] dLogProbs, float[] dEntropies) {
+        requireHead(ModelConfig.OutputHead.LANGUAGE_MODEL);
         TrainingActivations a = requireTraining();
         if (!backwardReady) throw new IllegalStateException("backward needs a fresh forward");
         backwardReady = false;
-        int n = a.rows, batch = a.batch, time = a.time;
-        int c = config.hiddenSize(), h = config.numHeads(), kvh = config.numKvHeads(), d = config.headDim();
-        int qDim = h * d, kvDim = config.kvDim(), f = config.intermediateSize();
+        int n = a.rows;
         gradients();
         backend.copyFromHost(dLogProbs, a.dLogProbs);
         if (dEntropies != null) backend.copyFromHost(dEntropies, a.dEntropies);
         backend.tokenScoresBackward(a.logits, a.logits, trainingTargets, a.dLogProbs, dEntropies == null ? null : a.dEntropies,
                 n, config.vocabSize());
-        Tensor dlogits = a.logits;
+        headAndTrunkBackward(a.logits);
+    }
 
+    /** From the gradient of the output projection's result (N, outputSize) down to the embedding. */
+    private void headAndTrunkBackward(Tensor dOutput) {
+        TrainingActivations a = training;
+        int n = a.rows, batch = a.batch, time = a.time;
+        int c = config.hiddenSize(), h = config.numHeads(), kvh = config.numKvHeads(), d = config.headDim();
+        int qDim = h * d, kvDim = config.kvDim(), f = config.intermediateSize();
         backend.zero(a.dNorm);
-        backend.matmulBackward(a.dNorm, layout.view(gradients, layout.lmHeadName()), null, dlogits, a.finalNorm,
-                layout.view(parameters, layout.lmHeadName()), n, c, config.vocabSize());
+        backend.matmulBackward(a.dNorm, layout.view(gradients, layout.lmHeadName()), null, dOutput, a.finalNorm,
+                layout.view(parameters, layout.lmHeadName()), n, c, config.outputSize());
         backend.zero(a.dResidual);
         backend.rmsnormBackward(a.dResidual, layout.view(gradients, ParameterLayout.FINAL_NORM), a.dNorm, a.output,
                 layout.view(parameters, ParameterLayout.FINAL_NORM), a.finalRstd, n, c);
@@ -240,6 +280,7 @@ public final class Transformer implements AutoCloseable {
      * in logitRows into logitsOut (logitRows.length, V).
      */
     public void decode(KvCache cache, int[] tokens, int[] slots, int[] positions, int n, int[] logitRows, float[] logitsOut) {
+        requireHead(ModelConfig.OutputHead.LANGUAGE_MODEL);
         if (n < 1) throw new IllegalArgumentException("decode needs at least one token");
         for (int i = 0; i < n; i++) {
             if (slots[i] < 0 || slots[i] >= cache.slots()) {

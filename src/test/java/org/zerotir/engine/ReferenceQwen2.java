@@ -58,7 +58,8 @@ final class ReferenceQwen2 {
             x = add(x, matmul(swiglu(gate, up), layer(parameters, l, "mlp.down_proj.weight"), null, n, f, c));
         }
         double[] finalNorm = rmsnorm(x, tensor(parameters, ParameterLayout.FINAL_NORM), n, c, eps);
-        double[] logits = matmul(finalNorm, tensor(parameters, layout.lmHeadName()), null, n, c, vocab);
+        double[] logits = matmul(finalNorm, tensor(parameters, layout.lmHeadName()), null, n, c, config.outputSize());
+        if (config.head() == ModelConfig.OutputHead.VALUE) return new Scores(null, null, logits);
         double[][] scores = ReferenceOps.tokenScores(logits, targets, n, vocab);
         return new Scores(scores[0], scores[1], logits);
     }
@@ -68,6 +69,11 @@ final class ReferenceQwen2 {
                      double[] logProbWeights, double[] entropyWeights) {
         Scores scores = forward(parameters, tokens, targets, batch, time);
         return ReferenceOps.dot(logProbWeights, scores.logProbs()) + ReferenceOps.dot(entropyWeights, scores.entropies());
+    }
+
+    /** A value model's objective: sum_i valueWeights[i] * value_i. */
+    double valueObjective(double[] parameters, int[] tokens, int batch, int time, double[] valueWeights) {
+        return ReferenceOps.dot(valueWeights, forward(parameters, tokens, new int[tokens.length], batch, time).logits());
     }
 
     private double[] tensor(double[] parameters, String name) {

@@ -151,6 +151,28 @@ class TransformerGradientTest {
         }
     }
 
+    /** PPO's critic: the same trunk under a one-column value head, values and gradients against the reference. */
+    @Test
+    void valueModelForwardAndGradients() {
+        ModelConfig config = tinyConfig(true, false).asValueModel();
+        SplittableRandom random = new SplittableRandom(15);
+        try (Transformer critic = new Transformer(backend, config)) {
+            double[] parameters = widen(setRandomParameters(critic, 10));
+            int n = BATCH * TIME;
+            int[] tokens = NumericChecks.tokens(random, n, config.vocabSize());
+            float[] values = critic.forwardValues(tokens, BATCH, TIME);
+            ReferenceQwen2 reference = new ReferenceQwen2(config);
+            assertClose("values", values, reference.forward(parameters, tokens, new int[n], BATCH, TIME).logits(),
+                    FORWARD_ABSOLUTE, FORWARD_RELATIVE);
+            float[] valueWeights = gaussian(random, n, 1);
+            critic.zeroGradients();
+            critic.backwardValues(valueWeights);
+            double[] w = widen(valueWeights);
+            checkEveryTensor(critic.layout(), backend.toHost(critic.gradients()), parameters, Integer.MAX_VALUE, random,
+                    () -> reference.valueObjective(parameters, tokens, BATCH, TIME, w));
+        }
+    }
+
     /** Every named tensor's gradient, on at most perTensor elements of each (all of them if it has fewer). */
     private static void checkEveryTensor(ParameterLayout layout, float[] gradients, double[] parameters, int perTensor,
                                          SplittableRandom random, DoubleSupplier objective) {

@@ -58,6 +58,19 @@ public final class HuggingFaceCheckpoint {
 
     /** Reads the weights of a directory into a model of the given shape (e.g. with a shorter max length). */
     public static Transformer load(Backend backend, Path directory, ModelConfig config) throws IOException {
+        return load(backend, directory, config, false);
+    }
+
+    /**
+     * PPO's critic initialised from the policy: the policy directory's trunk under a value head. The head
+     * starts at zero, so every first value is 0 and the critic's early updates go to the head.
+     */
+    public static Transformer loadValueModel(Backend backend, Path policyDirectory) throws IOException {
+        ModelConfig config = readConfig(policyDirectory);
+        return load(backend, policyDirectory, config.head() == ModelConfig.OutputHead.VALUE ? config : config.asValueModel(), true);
+    }
+
+    private static Transformer load(Backend backend, Path directory, ModelConfig config, boolean valueHeadMayBeMissing) throws IOException {
         ParameterLayout layout = ParameterLayout.of(config);
         List<SafeTensors.Reader> readers = new ArrayList<>();
         try {
@@ -73,6 +86,7 @@ public final class HuggingFaceCheckpoint {
             }
             for (ParameterLayout.Entry expected : layout.entries()) {
                 SafeTensors.Reader reader = owner.get(expected.name());
+                if (reader == null && valueHeadMayBeMissing && expected.name().equals(ParameterLayout.VALUE_HEAD)) continue;
                 if (reader == null) {
                     throw new ModelConfigException(expected.name(), "checkpoint " + directory + " lacks tensor " + expected.name());
                 }
@@ -90,6 +104,7 @@ public final class HuggingFaceCheckpoint {
             }
             Transformer model = new Transformer(backend, config);
             for (ParameterLayout.Entry entry : layout.entries()) {
+                if (!owner.containsKey(entry.name())) continue; // a value head initialised at zero
                 float[] host = new float[Math.toIntExact(entry.size())];
                 owner.get(entry.name()).readFloats(entry.name(), host, 0);
                 backend.copyFromHost(host, layout.view(model.parameters(), entry.name()));
@@ -102,7 +117,8 @@ public final class HuggingFaceCheckpoint {
 
     /** Tensors some published Qwen2 checkpoints carry that the model recomputes or shares. */
     private static boolean ignorable(String name, ModelConfig config) {
-        return name.endsWith("rotary_emb.inv_freq") || (config.tiedEmbeddings() && name.equals(ParameterLayout.LM_HEAD));
+        boolean lmHeadUnused = config.tiedEmbeddings() || config.head() == ModelConfig.OutputHead.VALUE;
+        return name.endsWith("rotary_emb.inv_freq") || (lmHeadUnused && name.equals(ParameterLayout.LM_HEAD));
     }
 
     private static List<Path> weightFiles(Path directory) throws IOException {

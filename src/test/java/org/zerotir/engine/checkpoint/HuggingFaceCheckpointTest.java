@@ -71,6 +71,31 @@ class HuggingFaceCheckpointTest {
     }
 
     @Test
+    void criticStartsFromThePolicyTrunkWithAZeroValueHead(@TempDir Path dir) throws IOException {
+        for (boolean tied : new boolean[] {true, false}) {
+            Transformer policy = randomModel(config(true, tied), 8);
+            Path policyDir = dir.resolve("policy-" + tied);
+            HuggingFaceCheckpoint.save(policy, policyDir);
+            Transformer critic = HuggingFaceCheckpoint.loadValueModel(backend, policyDir);
+            assertEquals(ModelConfig.OutputHead.VALUE, critic.config().head());
+            for (ParameterLayout.Entry e : critic.layout().entries()) {
+                float[] actual = backend.toHost(critic.layout().view(critic.parameters(), e.name()));
+                if (e.name().equals(ParameterLayout.VALUE_HEAD)) {
+                    assertArrayEquals(new float[actual.length], actual);
+                } else {
+                    assertArrayEquals(backend.toHost(policy.layout().view(policy.parameters(), e.name())), actual, e.name());
+                }
+            }
+            Path criticDir = dir.resolve("critic-" + tied);
+            critic.initializeRandom(3);
+            HuggingFaceCheckpoint.save(critic, criticDir);
+            assertTrue(Files.readString(criticDir.resolve("config.json")).contains("Qwen2ForTokenClassification"));
+            Transformer reloaded = HuggingFaceCheckpoint.load(backend, criticDir);
+            assertArrayEquals(backend.toHost(critic.parameters()), backend.toHost(reloaded.parameters()));
+        }
+    }
+
+    @Test
     void loadsBf16AndF16Weights(@TempDir Path dir) throws IOException {
         ModelConfig config = config(true, true);
         Transformer original = randomModel(config, 3);
