@@ -27,6 +27,46 @@ public record Batch(int[] starts, int[] ends, int[] groups, double[] rewards, bo
         }
     }
 
+    /** The layout of sequences' response tokens, one after another, with their trainable masks. */
+    public static Batch of(java.util.List<TrainingSequence> sequences, int[] groups, double[] rewards, boolean[] valid) {
+        int[] starts = new int[sequences.size()], ends = new int[sequences.size()];
+        int total = 0;
+        for (int i = 0; i < sequences.size(); i++) {
+            starts[i] = total;
+            total += sequences.get(i).responseLength();
+            ends[i] = total;
+        }
+        boolean[] trainable = new boolean[total];
+        for (int i = 0; i < sequences.size(); i++) {
+            System.arraycopy(sequences.get(i).trainable(), 0, trainable, starts[i], sequences.get(i).responseLength());
+        }
+        return new Batch(starts, ends, groups, rewards, valid, trainable);
+    }
+
+    /** Sequences [from, to) with their tokens renumbered from 0; per-token arrays slice with {@link #tokenRange}. */
+    public Batch slice(int from, int to) {
+        int base = from < to ? starts[from] : 0, end = from < to ? ends[to - 1] : 0;
+        int[] s = new int[to - from], e = new int[to - from];
+        for (int i = from; i < to; i++) {
+            s[i - from] = starts[i] - base;
+            e[i - from] = ends[i] - base;
+        }
+        return new Batch(s, e, java.util.Arrays.copyOfRange(groups, from, to), java.util.Arrays.copyOfRange(rewards, from, to),
+                java.util.Arrays.copyOfRange(valid, from, to), java.util.Arrays.copyOfRange(trainable, base, end));
+    }
+
+    /** [first token, end) of sequences [from, to) in the per-token arrays. */
+    public int[] tokenRange(int from, int to) {
+        return from < to ? new int[] {starts[from], ends[to - 1]} : new int[] {0, 0};
+    }
+
+    /** Valid sequences with at least one trainable token: the denominator of sequence-mean aggregation. */
+    public int validSequences() {
+        int count = 0;
+        for (int i = 0; i < sequences(); i++) if (valid[i] && trainableTokens(i) > 0) count++;
+        return count;
+    }
+
     public int sequences() {
         return starts.length;
     }

@@ -55,6 +55,15 @@ public final class PolicyLoss {
      */
     public Result compute(Batch batch, double[] advantages, float[] logProbs, float[] oldLogProbs, float[] refLogProbs,
                           float[] entropies) {
+        return compute(batch, advantages, logProbs, oldLogProbs, refLogProbs, entropies, batch.trainableTokens(), batch.validSequences());
+    }
+
+    /**
+     * The same on a micro-batch of a larger optimisation batch: totalTokens and totalSequences are the larger
+     * batch's denominators, so the micro-batches' gradients add up to the whole batch's.
+     */
+    public Result compute(Batch batch, double[] advantages, float[] logProbs, float[] oldLogProbs, float[] refLogProbs,
+                          float[] entropies, int totalTokens, int totalSequences) {
         int n = batch.tokens();
         if (logProbs.length != n || oldLogProbs.length != n || advantages.length != n) {
             throw new IllegalArgumentException("per-token arrays must hold " + n + " values");
@@ -64,14 +73,11 @@ public final class PolicyLoss {
         float[] dLogProbs = new float[n], dEntropies = new float[n];
         double loss = 0, kl = 0, entropy = 0, ratios = 0;
         int clippedLow = 0, clippedHigh = 0, counted = 0;
-        int validSequences = 0;
-        for (int i = 0; i < batch.sequences(); i++) if (batch.valid()[i] && batch.trainableTokens(i) > 0) validSequences++;
-        int totalTokens = batch.trainableTokens();
         for (int i = 0; i < batch.sequences(); i++) {
             if (!batch.valid()[i]) continue;
             int own = batch.trainableTokens(i);
             if (own == 0) continue;
-            double weight = settings.aggregation() == Aggregation.TOKEN_MEAN ? 1.0 / totalTokens : 1.0 / ((double) own * validSequences);
+            double weight = settings.aggregation() == Aggregation.TOKEN_MEAN ? 1.0 / totalTokens : 1.0 / ((double) own * totalSequences);
             for (int t = batch.starts()[i]; t < batch.ends()[i]; t++) {
                 if (!batch.trainable()[t]) continue;
                 double advantage = advantages[t];
