@@ -14,7 +14,7 @@ import java.util.List;
  * length, or an explicit pause) keeps its cache, so the caller can {@link #append} tokens it did not sample
  * (tool output) and {@link #resume} it without recomputing the prefix, or {@link #free} it for a new sequence.
  */
-public final class Generator {
+public final class Generator implements SlotGenerator {
 
     /** One sampled token; stopReason is non-null when the slot stopped after it. */
     public record Sampled(int slot, int token, float logProb, StopReason stopReason) {}
@@ -65,10 +65,12 @@ public final class Generator {
         this(model, slotCount, maxSequenceLength, Math.max(slotCount, 2048));
     }
 
+    @Override
     public int slotCount() {
         return slots.length;
     }
 
+    @Override
     public int maxSequenceLength() {
         return cache.length();
     }
@@ -80,6 +82,7 @@ public final class Generator {
     }
 
     /** Starts a sequence in a free slot; its prompt is fed at the next step. */
+    @Override
     public void start(int slot, int[] prompt, SamplingParams sampling, StopRules rules) {
         Slot s = slot(slot);
         if (s.state != State.FREE) throw new IllegalStateException("slot " + slot + " is in use");
@@ -109,6 +112,7 @@ public final class Generator {
     }
 
     /** Adds tokens the model did not sample (tool output) to a stopped slot; they are fed at the next step. */
+    @Override
     public void append(int slot, int[] tokens) {
         Slot s = inUse(slot);
         if (s.state != State.STOPPED) throw new IllegalStateException("slot " + slot + " must be stopped or paused to append");
@@ -119,12 +123,14 @@ public final class Generator {
         for (int token : tokens) s.push(token);
     }
 
+    @Override
     public void resume(int slot) {
         Slot s = inUse(slot);
         s.state = State.RUNNING;
         s.stopReason = null;
     }
 
+    @Override
     public void free(int slot) {
         Slot s = slot(slot);
         s.state = State.FREE;
@@ -151,6 +157,7 @@ public final class Generator {
         return slot(slot).promptLength;
     }
 
+    @Override
     public boolean hasRunning() {
         for (Slot s : slots) if (s.state == State.RUNNING) return true;
         return false;
@@ -160,6 +167,7 @@ public final class Generator {
      * Feeds pending tokens of all running slots and samples the next token of each slot whose pending tokens
      * all fit this step. Returns the tokens sampled (empty when nothing is running).
      */
+    @Override
     public List<Sampled> step() {
         int budget = maxBatchTokens;
         int rows = 0;
