@@ -1,0 +1,87 @@
+package org.zerotir.engine.pretrain;
+
+import org.zerotir.engine.Transformer;
+import org.zerotir.engine.optim.AdamW;
+import org.zerotir.engine.optim.LearningRateSchedule;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Next-token training on tokenised documents: each document is followed by the end-of-sequence token, and
+ * every batch row is a document read from its start (left-aligned, padded), so the model learns to begin at a
+ * prompt and to stop. Documents longer than the window are cut. Padding positions carry no loss.
+ */
+public final class Pretrainer {
+
+    public record Settings(int batch, int window, int steps, LearningRateSchedule schedule, long seed) {
+        public Settings {
+            if (batch < 1 || window < 2 || steps < 1) {
+                throw new IllegalArgumentException("batch >= 1, window >= 2 and steps >= 1 required, got " + batch + ", " + window + ", " + steps);
+            }
+        }
+    }
+
+    /** Called after every step with the step (from 1), its mean loss in nats per token and the optimizer's report. */
+    @FunctionalInterface
+    public interface Progress {
+        void after(int step, double loss, AdamW.StepReport report);
+    }
+
+    private final Transformer model;
+    private final AdamW optimizer;
+    private final int endOfSequence;
+
+    public Pretrainer(Transformer model, AdamW optimizer, int endOfSequence) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.endOfSequence = endOfSequence;
+    }
+
+    /** Trains for settings.steps() steps; returns the mean loss of the last tenth of them. */
+    public double train(List<int[]> documents, Settings settings, Progress progress) {
+        if (documents.isEmpty()) throw new IllegalArgumentException("no documents to train on");
+        if (settings.window() > model.config().maxPositions()) {
+            throw new IllegalArgumentException("window " + settings.window() + " exceeds the model's " + model.config().maxPositions() + " positions");
+        }
+        SplittableRandom random = new SplittableRandom(settings.seed());
+        int batch = settings.batch(), time = settings.window();
+        int[] tokens = new int[batch * time], targets = new int[batch * time];
+        float[] dLogProbs = new float[batch * time];
+        double tail = 0;
+        int tailSteps = Math.max(1, settings.steps() / 10);
+        for (int step = 1; step <= settings.steps(); step++) {
+            Arrays.fill(dLogProbs, 0f);
+            int counted = 0;
+            for (int b = 0; b < batch; b++) {
+                int[] document = documents.get(random.nextInt(documents.size()));
+                // the document then EOS; positions past it are padding and carry no loss
+                int scored = Math.min(document.length, time);
+                int row = b * time;
+                for (int t = 0; t < time; t++) {
+                    tokens[row + t] = t < scored ? document[t] : endOfSequence;
+                    targets[row + t] = t < scored ? tokenAt(document, t + 1) : endOfSequence;
+                    if (t < scored) dLogProbs[row + t] = 1f;
+                }
+                counted += scored;
+            }
+            float scale = -1f / counted;
+            for (int i = 0; i < dLogProbs.length; i++) dLogProbs[i] *= scale;
+            model.zeroGradients();
+            model.forward(tokens, targets, batch, time);
+            float[] logProbs = model.logProbs();
+            double loss = 0;
+            for (int i = 0; i < logProbs.length; i++) loss += dLogProbs[i] * logProbs[i];
+            model.backward(dLogProbs, null);
+            AdamW.StepReport report = optimizer.step(settings.schedule().at(optimizer.step() + 1));
+            if (step > settings.steps() - tailSteps) tail += loss / tailSteps;
+            if (progress != null) progress.after(step, loss, report);
+        }
+        return tail;
+    }
+
+    private int tokenAt(int[] document, int index) {
+        return index < document.length ? document[index] : endOfSequence;
+    }
+}
