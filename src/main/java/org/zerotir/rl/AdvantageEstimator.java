@@ -145,7 +145,7 @@ public sealed interface AdvantageEstimator {
     }
 
     /** (x - mean) / std over the trainable tokens of valid sequences; others stay 0. */
-    private static double[] whiten(Batch batch, double[] values) {
+    static double[] whiten(Batch batch, double[] values) {
         double sum = 0, squares = 0;
         int count = 0;
         for (int i = 0; i < batch.sequences(); i++) {

@@ -40,12 +40,16 @@ public final class PolicyLearner {
 
     /**
      * @param batch        the sequences' per-token layout over response tokens (see {@link Scoring})
-     * @param oldLogProbs  log p of the policy before this update, per response token
+     * @param oldLogProbs  log p of the policy before this update, per response token; null for a single on-policy
+     *                     step (one epoch, one mini-batch), where they equal the current ones and need no extra pass
      * @param refLogProbs  log p of the frozen reference, or null without a KL penalty in the loss
      */
     public Report update(List<TrainingSequence> sequences, Batch batch, double[] advantages, float[] oldLogProbs,
                          float[] refLogProbs, double learningRate) {
         if (sequences.size() != batch.sequences()) throw new IllegalArgumentException("batch and sequences disagree");
+        if (oldLogProbs == null && (settings.epochs() > 1 || Math.min(settings.miniBatches(), sequences.size()) > 1)) {
+            throw new IllegalArgumentException("old log-probs are needed for more than one optimizer step per batch");
+        }
         int miniBatches = Math.min(settings.miniBatches(), sequences.size());
         double lossSum = 0, clipLow = 0, clipHigh = 0, kl = 0, entropy = 0, gradNorm = 0;
         int steps = 0;
@@ -100,7 +104,7 @@ public final class PolicyLearner {
             System.arraycopy(rowEntropies, row, entropies, at, s.responseLength());
         }
         PolicyLoss.Result result = loss.compute(micro, Arrays.copyOfRange(advantages, range[0], range[1]), logProbs,
-                Arrays.copyOfRange(oldLogProbs, range[0], range[1]),
+                oldLogProbs == null ? logProbs.clone() : Arrays.copyOfRange(oldLogProbs, range[0], range[1]),
                 refLogProbs == null ? null : Arrays.copyOfRange(refLogProbs, range[0], range[1]), entropies,
                 totalTokens, totalSequences);
         float[] rowDLogProbs = new float[packed.batch() * packed.time()], rowDEntropies = new float[rowDLogProbs.length];
