@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RlTrainerTest {
     private static final String SYMBOLS = "0123456789?";
-    private static final int EOS = SYMBOLS.length();
+    static final int EOS = SYMBOLS.length();
     private static CpuBackend backend;
 
     @BeforeAll

@@ -46,16 +46,22 @@ public final class Pretrainer {
             throw new IllegalArgumentException("window " + settings.window() + " exceeds the model's " + model.config().maxPositions() + " positions");
         }
         SplittableRandom random = new SplittableRandom(settings.seed());
-        int batch = settings.batch(), time = settings.window();
-        int[] tokens = new int[batch * time], targets = new int[batch * time];
-        float[] dLogProbs = new float[batch * time];
+        int batch = settings.batch();
+        int[][] rows = new int[batch][];
         double tail = 0;
         int tailSteps = Math.max(1, settings.steps() / 10);
         for (int step = 1; step <= settings.steps(); step++) {
-            Arrays.fill(dLogProbs, 0f);
+            // rows are only as long as this batch's longest document needs: short documents waste no compute
+            int time = 2;
+            for (int b = 0; b < batch; b++) {
+                rows[b] = documents.get(random.nextInt(documents.size()));
+                time = Math.max(time, Math.min(settings.window(), rows[b].length));
+            }
+            int[] tokens = new int[batch * time], targets = new int[batch * time];
+            float[] dLogProbs = new float[batch * time];
             int counted = 0;
             for (int b = 0; b < batch; b++) {
-                int[] document = documents.get(random.nextInt(documents.size()));
+                int[] document = rows[b];
                 // the document then EOS; positions past it are padding and carry no loss
                 int scored = Math.min(document.length, time);
                 int row = b * time;

@@ -1,0 +1,84 @@
+package org.zerotir.rl;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class RunConfigTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static RunConfig parse(String json) throws Exception {
+        return JSON.readValue(json, RunConfig.class);
+    }
+
+    private static String invalidField(String json) throws Exception {
+        RunConfig config = parse(json);
+        return assertThrows(RunConfig.InvalidField.class, config::validate).field();
+    }
+
+    @Test
+    void absentFieldsTakeThePapersDefaults() throws Exception {
+        RunConfig config = parse("{\"model\": {\"path\": \"/models/base\"}}").validate();
+        assertEquals("reinforce_pp_baseline", config.algorithm().name());
+        assertEquals(0.2, config.algorithm().clipLow());
+        assertEquals(0.28, config.algorithm().clipHigh());
+        assertEquals(0.0, config.algorithm().klCoefficient());
+        assertEquals(2, config.tool().callBudget());
+        assertEquals(256, config.tool().maxOutputTokens());
+        TrainerSettings settings = config.trainerSettings();
+        assertEquals(new AdvantageEstimator.ReinforcePlusPlus(true), settings.estimator());
+        assertEquals(PolicyLoss.Aggregation.TOKEN_MEAN, settings.loss().aggregation());
+    }
+
+    @Test
+    void eachAlgorithmNameMapsToItsEstimator() throws Exception {
+        for (String name : RunConfig.Algorithm.NAMES) {
+            RunConfig config = parse("{\"model\": {\"path\": \"m\"}, \"algorithm\": {\"name\": \"" + name + "\"}}").validate();
+            AdvantageEstimator estimator = config.trainerSettings().estimator();
+            switch (name) {
+                case "grpo" -> assertEquals(new AdvantageEstimator.Grpo(true), estimator);
+                case "dr_grpo" -> assertEquals(new AdvantageEstimator.Grpo(false), estimator);
+                case "rloo" -> assertInstanceOf(AdvantageEstimator.Rloo.class, estimator);
+                case "reinforce_pp" -> assertEquals(new AdvantageEstimator.ReinforcePlusPlus(false), estimator);
+                case "reinforce_pp_baseline" -> assertEquals(new AdvantageEstimator.ReinforcePlusPlus(true), estimator);
+                case "ppo" -> assertEquals(new AdvantageEstimator.Ppo(1, 1), estimator);
+                default -> throw new AssertionError(name);
+            }
+        }
+    }
+
+    @Test
+    void klGoesIntoTheRewardOrTheLossNeverBoth() throws Exception {
+        TrainerSettings inReward = parse("{\"model\": {\"path\": \"m\"}, \"algorithm\": {\"klCoefficient\": 0.05, \"klInReward\": true}}")
+                .validate().trainerSettings();
+        assertEquals(0.0, inReward.loss().klCoefficient());
+        assertEquals(0.05, inReward.klCoefficient());
+        TrainerSettings inLoss = parse("{\"model\": {\"path\": \"m\"}, \"algorithm\": {\"klCoefficient\": 0.05}}").validate().trainerSettings();
+        assertEquals(0.05, inLoss.loss().klCoefficient());
+        assertEquals(0.0, inLoss.klCoefficient());
+    }
+
+    @Test
+    void theFirstUnworkableFieldIsNamed() throws Exception {
+        assertEquals("model.path", invalidField("{}"));
+        assertEquals("algorithm.name", invalidField("{\"model\": {\"path\": \"m\"}, \"algorithm\": {\"name\": \"sgd\"}}"));
+        assertEquals("algorithm.clipLow", invalidField("{\"model\": {\"path\": \"m\"}, \"algorithm\": {\"clipLow\": 1.5}}"));
+        assertEquals("algorithm.learningRate", invalidField("{\"model\": {\"path\": \"m\"}, \"algorithm\": {\"learningRate\": -1}}"));
+        assertEquals("tool.callBudget", invalidField("{\"model\": {\"path\": \"m\"}, \"tool\": {\"callBudget\": -1}}"));
+        assertEquals("rollout.samplesPerPrompt",
+                invalidField("{\"model\": {\"path\": \"m\"}, \"algorithm\": {\"name\": \"grpo\"}, \"rollout\": {\"samplesPerPrompt\": 1}}"));
+        assertEquals("rollout.topP", invalidField("{\"model\": {\"path\": \"m\"}, \"rollout\": {\"topP\": 0}}"));
+        assertEquals("template", invalidField("{\"model\": {\"path\": \"m\"}, \"template\": \"alpaca\"}"));
+        assertEquals("data.arithmeticOperators", invalidField("{\"model\": {\"path\": \"m\"}, \"data\": {\"arithmeticOperators\": \"/\"}}"));
+        assertEquals("steps", invalidField("{\"model\": {\"path\": \"m\"}, \"steps\": 0}"));
+    }
+
+    @Test
+    void unknownFieldsAreRefusedNotIgnored() {
+        assertThrows(com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException.class,
+                () -> parse("{\"model\": {\"path\": \"m\"}, \"algorithm\": {\"clip_high\": 0.3}}"));
+    }
+}
