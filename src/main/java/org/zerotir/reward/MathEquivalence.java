@@ -353,7 +353,11 @@ public final class MathEquivalence {
         }
         if (hasRelation(a) || hasRelation(b)) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
         Optional<LatexExpression> xa = LatexExpression.parse(stripPercent(a)), xb = LatexExpression.parse(stripPercent(b));
-        if (xa.isEmpty() || xb.isEmpty()) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+        if (xa.isEmpty() || xb.isEmpty()) {
+            // two different plain tokens (an invalid base numeral such as 4216_5): nothing to compute, they differ
+            if (isPlainToken(a) && isPlainToken(b)) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
+            return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+        }
         Result numeric = numerically(xa.get(), null, xb.get(), null, false);
         if (numeric == null) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
         return new Verdict(numeric, Stage.NUMERIC);
@@ -366,6 +370,14 @@ public final class MathEquivalence {
     private static boolean isWord(String s) {
         if (s.length() < 2) return false;
         for (int i = 0; i < s.length(); i++) if (!Character.isLetter(s.charAt(i)) && s.charAt(i) != ' ') return false;
+        return true;
+    }
+
+    private static boolean isPlainToken(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c < 128 && (Character.isLetterOrDigit(c) || c == '_' || c == '{' || c == '}' || c == '.'))) return false;
+        }
         return true;
     }
 
