@@ -33,7 +33,7 @@ public final class MathEquivalence {
     public enum Result { EQUAL, NOT_EQUAL, UNPARSEABLE }
 
     /** The stage that decided, in cost order (for metrics: how often the cheap stages suffice). */
-    public enum Stage { STRING, RATIONAL, STRUCTURE, NUMERIC, FALLBACK, NONE }
+    public enum Stage { STRING, STRUCTURE, RATIONAL, NUMERIC, FALLBACK, NONE }
 
     public record Verdict(Result result, Stage stage) {
         public boolean isEqual() {
@@ -90,6 +90,8 @@ public final class MathEquivalence {
     public Verdict check(String a, String b) {
         if (a == null || b == null) return new Verdict(Result.UNPARSEABLE, Stage.NONE);
         if (a.strip().equals(b.strip()) && !a.isBlank()) return new Verdict(Result.EQUAL, Stage.STRING);
+        // normalising is linear but for brace matching; bound it before it starts
+        if (a.length() > 2 * MAX_CHARS || b.length() > 2 * MAX_CHARS) return new Verdict(Result.UNPARSEABLE, Stage.NONE);
         String na = AnswerNormalizer.normalize(a), nb = AnswerNormalizer.normalize(b);
         if (na.isEmpty() || nb.isEmpty()) return new Verdict(Result.UNPARSEABLE, Stage.NONE);
         if (na.equals(nb)) return new Verdict(Result.EQUAL, Stage.STRING);
