@@ -24,7 +24,6 @@ public final class AnswerNormalizer {
                     + "(?:\\^\\{?[23]\\}?|²|³)?\\s*$");
     private static final Pattern MIXED_NUMBER = Pattern.compile("^(-?\\d+)\\s+(\\d+)\\s*/\\s*(\\d+)$");
     private static final Pattern THOUSANDS = Pattern.compile("^[-+]?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?$");
-    private static final Pattern CHOICE = Pattern.compile("^\\(?([A-E])\\)?$");
     private static final Pattern VARIABLE_PREFIX = Pattern.compile("^(?:[a-zA-Z]|\\\\[a-zA-Z]+)(?:_\\{?\\w+\\}?)?(?:\\([a-z]\\))?\\s*(?:=|\\\\in\\b)");
 
     public static String normalize(String answer) {
@@ -57,20 +56,21 @@ public final class AnswerNormalizer {
         s = replaceCommand(s, "\\infin", "\\infty");
         s = s.replace("\\lvert", "|").replace("\\rvert", "|").replace("\\vert", "|").replace("\\mid", "|");
         s = s.replace("{,}", ",");
-        s = texts(s);
-        if (s.indexOf(' ') >= 0 || hasLetter(s)) s = removeUnitWord(s);
+        if (s.contains("\\text") || s.contains("\\math") || s.contains("\\mbox") || s.contains("\\hbox")) s = texts(s);
+        if (mayEndInUnit(s)) s = removeUnitWord(s);
         s = s.strip();
         while (s.endsWith(".")) s = s.substring(0, s.length() - 1).strip();
-        Matcher mixed = MIXED_NUMBER.matcher(s);
-        if (mixed.matches()) s = mixed.group(1) + "\\frac{" + mixed.group(2) + "}{" + mixed.group(3) + "}";
+        if (s.indexOf('/') >= 0 && s.indexOf(' ') >= 0) {
+            Matcher mixed = MIXED_NUMBER.matcher(s);
+            if (mixed.matches()) s = mixed.group(1) + "\\frac{" + mixed.group(2) + "}{" + mixed.group(3) + "}";
+        }
         s = squeezeSpaces(s);
         if (s.indexOf(',') >= 0 && THOUSANDS.matcher(s).matches()) s = s.replace(",", "");
         s = braceSingleArguments(s);
         s = leadingZero(s);
         if (s.startsWith("+") && s.length() > 1) s = s.substring(1);
         s = s.replace("+\\infty", "\\infty");
-        Matcher choice = CHOICE.matcher(s);
-        if (choice.matches()) s = choice.group(1);
+        if (s.length() == 3 && s.charAt(0) == '(' && s.charAt(2) == ')' && s.charAt(1) >= 'A' && s.charAt(1) <= 'E') s = s.substring(1, 2);
         return s;
     }
 
@@ -95,9 +95,11 @@ public final class AnswerNormalizer {
         return s;
     }
 
-    private static boolean hasLetter(String s) {
-        for (int i = 0; i < s.length(); i++) if (Character.isLetter(s.charAt(i))) return true;
-        return false;
+    /** A unit word can only be there when the answer ends in a letter, a period or a small exponent. */
+    private static boolean mayEndInUnit(String s) {
+        if (s.isEmpty()) return false;
+        char last = s.charAt(s.length() - 1);
+        return Character.isLetter(last) || last == '.' || last == '2' || last == '3' || last == '}' || last == '²' || last == '³';
     }
 
     /** Removes \name where it is a whole command (not a prefix of a longer one: \right vs \rightarrow). */

@@ -92,6 +92,9 @@ public final class MathEquivalence {
         if (a.strip().equals(b.strip()) && !a.isBlank()) return new Verdict(Result.EQUAL, Stage.STRING);
         // normalising is linear but for brace matching; bound it before it starts
         if (a.length() > 2 * MAX_CHARS || b.length() > 2 * MAX_CHARS) return new Verdict(Result.UNPARSEABLE, Stage.NONE);
+        // the common case, two plain numbers, needs no normalising
+        Verdict numbers = rationally(a.strip(), b.strip());
+        if (numbers != null) return numbers;
         String na = AnswerNormalizer.normalize(a), nb = AnswerNormalizer.normalize(b);
         if (na.isEmpty() || nb.isEmpty()) return new Verdict(Result.UNPARSEABLE, Stage.NONE);
         if (na.equals(nb)) return new Verdict(Result.EQUAL, Stage.STRING);
@@ -332,19 +335,8 @@ public final class MathEquivalence {
         if (a.equals(b)) return new Verdict(Result.EQUAL, Stage.STRING);
         if (isWord(a) && isWord(b)) return new Verdict(a.equalsIgnoreCase(b) ? Result.EQUAL : Result.NOT_EQUAL, Stage.STRING);
         if (a.contains("\\infty") || b.contains("\\infty")) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
-        Optional<Rational> ra = Rational.parse(a);
-        if (ra.isPresent()) {
-            Optional<Rational> rb = Rational.parse(b);
-            if (rb.isPresent()) {
-                if (ra.get().equals(rb.get())) return new Verdict(Result.EQUAL, Stage.RATIONAL);
-                // "50%" against "50": the percent sign is presentation (MATH answers drop it)
-                if (Rational.isPercent(a) || Rational.isPercent(b)) {
-                    Optional<Rational> pa = Rational.parse(stripPercent(a)), pb = Rational.parse(stripPercent(b));
-                    if (pa.isPresent() && pb.isPresent() && pa.get().equals(pb.get())) return new Verdict(Result.EQUAL, Stage.RATIONAL);
-                }
-                return new Verdict(Result.NOT_EQUAL, Stage.RATIONAL);
-            }
-        }
+        Verdict numbers = rationally(a, b);
+        if (numbers != null) return numbers;
         int ea = topLevelEquals(a), eb = topLevelEquals(b);
         if (ea >= 0 && eb >= 0) return equations(a, ea, b, eb);
         if (ea >= 0 || eb >= 0) {
@@ -365,8 +357,24 @@ public final class MathEquivalence {
         return new Verdict(numeric, Stage.NUMERIC);
     }
 
+    /** Both plain numbers: compared exactly. Null when either is something else. */
+    private static Verdict rationally(String a, String b) {
+        Optional<Rational> ra = Rational.parse(a);
+        if (ra.isEmpty()) return null;
+        Optional<Rational> rb = Rational.parse(b);
+        if (rb.isEmpty()) return null;
+        if (ra.get().equals(rb.get())) return new Verdict(Result.EQUAL, Stage.RATIONAL);
+        // "50%" against "50": the percent sign is presentation (MATH answers drop it)
+        if (Rational.isPercent(a) || Rational.isPercent(b)) {
+            Optional<Rational> pa = Rational.parse(stripPercent(a)), pb = Rational.parse(stripPercent(b));
+            if (pa.isPresent() && pb.isPresent() && pa.get().equals(pb.get())) return new Verdict(Result.EQUAL, Stage.RATIONAL);
+        }
+        return new Verdict(Result.NOT_EQUAL, Stage.RATIONAL);
+    }
+
     private static String stripPercent(String s) {
-        return s.endsWith("%") ? s.substring(0, s.length() - 1) : s;
+        if (s.endsWith("\\%")) return s.substring(0, s.length() - 2).strip();
+        return s.endsWith("%") ? s.substring(0, s.length() - 1).strip() : s;
     }
 
     private static boolean isWord(String s) {
