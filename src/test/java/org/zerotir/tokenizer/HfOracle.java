@@ -1,0 +1,53 @@
+package org.zerotir.tokenizer;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Hugging Face {@code tokenizers} (Rust, through DJL's JNI binding with its bundled linux-x86_64 library) as
+ * the reference. No special tokens added, no truncation, no padding, so ids compare like for like.
+ * {@code ai.djl.offline} keeps DJL from looking anything up on the network.
+ */
+public final class HfOracle implements AutoCloseable {
+    private final HuggingFaceTokenizer hf;
+
+    private HfOracle(HuggingFaceTokenizer hf) {
+        this.hf = hf;
+    }
+
+    public static HfOracle load(Path tokenizerJson) {
+        System.setProperty("ai.djl.offline", "true");
+        try {
+            return new HfOracle(HuggingFaceTokenizer.newInstance(tokenizerJson,
+                    Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int[] encode(String text) {
+        long[] ids = hf.encode(text, false, false).getIds();
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) out[i] = Math.toIntExact(ids[i]);
+        return out;
+    }
+
+    public String decode(int[] ids, boolean skipSpecialTokens) {
+        long[] longs = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) longs[i] = ids[i];
+        return hf.decode(longs, skipSpecialTokens);
+    }
+
+    public String version() {
+        return hf.getVersion();
+    }
+
+    @Override
+    public void close() {
+        hf.close();
+    }
+}
