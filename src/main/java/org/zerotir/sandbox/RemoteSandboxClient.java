@@ -53,7 +53,8 @@ public final class RemoteSandboxClient implements SandboxClient {
         this.token = token;
         this.requestGraceMillis = requestGraceMillis;
         this.settings = settings;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(connectTimeoutMillis)).build();
+        // HTTP/1.1: no h2c upgrade dance on every request to a plain-http replica
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(connectTimeoutMillis)).build();
     }
 
     @Override
