@@ -70,6 +70,10 @@ public interface SandboxConfig {
      */
     Optional<String> token();
 
+    /** Start the workers when the server starts instead of on first use (zerotir sandbox sets it). */
+    @WithDefault("false")
+    boolean startAtBoot();
+
     /** Largest HTTP request body accepted by the sandbox endpoints. */
     @WithDefault("1048576")
     int maxRequestBytes();

@@ -1,13 +1,16 @@
 package org.zerotir.sandbox;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 
 /**
  * The application's one {@link SandboxClient}: remote replicas when {@code zerotir.sandbox.remote.urls} is set,
@@ -29,6 +32,10 @@ public class SandboxProducer {
         SandboxSettings settings = config.toSettings();
         LOG.infof("Sandbox: %d local workers running %s", settings.workers(), settings.python());
         return new WorkerPool(settings, registry);
+    }
+
+    void startAtBoot(@Observes StartupEvent event, SandboxConfig config, Instance<SandboxClient> client) {
+        if (config.startAtBoot()) client.get().execute(ExecutionRequest.python("pass"));
     }
 
     void close(@Disposes SandboxClient client) {
