@@ -128,6 +128,9 @@ def isolate_worker(config):
             if os.path.isdir(path):
                 ok &= mount_tmpfs(path, mode, config["tmpfsBytes"])
         for path in config.get("hiddenPaths", []):
+            if not safe_to_hide(path):
+                log("not hiding %s: the interpreter or its libraries live there" % path)
+                continue
             if os.path.isdir(path) and not os.path.islink(path):
                 ok &= mount_tmpfs(path, "755", 65536)
             elif os.path.isfile(path):
@@ -136,6 +139,14 @@ def isolate_worker(config):
     else:
         log("unshare(CLONE_NEWNS) failed: %s" % os.strerror(ctypes.get_errno()))
     return features
+
+
+def safe_to_hide(path):
+    path = os.path.realpath(path).rstrip("/")
+    if path in ("", "/", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/proc", "/sys", "/dev", "/tmp", "/var"):
+        return False
+    needed = [sys.executable, sys.prefix, os.path.dirname(os.__file__)] + [p for p in sys.path if p]
+    return not any(os.path.realpath(n) == path or os.path.realpath(n).startswith(path + "/") for n in needed)
 
 
 def mount_tmpfs(path, mode, size):
@@ -350,7 +361,7 @@ class Worker:
                 killed_for = "OUTPUT_LIMIT"
                 break
         elapsed = time.monotonic() - start
-        peak = process_peak_rss(child.pid)
+        peak = done.get("peakMemoryBytes", 0) if done is not None else process_peak_rss(child.pid)
         if killed_for is not None:
             kill_group(child.pid)
             self.reap(child)
@@ -364,7 +375,7 @@ class Worker:
             "truncated": stdout.truncated or stderr.truncated,
             "durationMillis": int(elapsed * 1000),
             "exitCode": None,
-            "peakMemoryBytes": child.rusage.ru_maxrss * 1024 if child.rusage is not None else peak,
+            "peakMemoryBytes": child.rusage.ru_maxrss * 1024 if child.rusage is not None and not peak else peak,
         }
         ended = killed_for is not None or exited or not in_session or done.get("exitCode") is not None
         if killed_for == "TIME_LIMIT":
@@ -593,6 +604,8 @@ def parse_done(body):
     try:
         done = json.loads(body)
         if done.get("status") in ("OK", "RUNTIME_ERROR", "MEMORY_LIMIT"):
+            if not isinstance(done.get("peakMemoryBytes"), int):
+                done["peakMemoryBytes"] = 0
             return done
     except (ValueError, AttributeError):
         pass
@@ -718,6 +731,7 @@ def last_line(text):
 
 def child_main(worker, uid, tmpdir, code_r, done_w, out_w, err_w):
     """Runs in the forked child: confine, wait for code, run it, exit (or loop, in a session)."""
+    worker_pid = os.getppid()
     try:
         os.setsid()
         devnull = os.open(os.devnull, os.O_RDONLY)
@@ -739,7 +753,10 @@ def child_main(worker, uid, tmpdir, code_r, done_w, out_w, err_w):
                 if libc.kill(-1, signal.SIGKILL) != 0:
                     break
         libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        # Set after the uid change, which clears it; then make sure the worker did not die in between.
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != worker_pid:
+            os._exit(70)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         os.environ.clear()
         os.environ.update(worker.env)
@@ -768,10 +785,13 @@ def child_main(worker, uid, tmpdir, code_r, done_w, out_w, err_w):
             first = False
         if scope is None or not message["session"]:
             scope = {"__name__": "__main__", "__builtins__": __builtins__}
+        if not message["session"]:
+            os.close(3)  # nothing more will come; the program need not see the pipe
         status, exit_code = run_code(message["code"], scope, message["limits"]["cpuSeconds"], message["session"])
         # Reported before exiting: tearing down a large forked address space takes milliseconds
         # that the caller need not wait for.
-        reply = json.dumps({"status": status, "exitCode": exit_code}).encode()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        reply = json.dumps({"status": status, "exitCode": exit_code, "peakMemoryBytes": peak}).encode()
         try:
             os.write(4, struct.pack(">I", len(reply)) + reply)
         except OSError:
