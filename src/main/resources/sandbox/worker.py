@@ -48,7 +48,8 @@ PR_SET_NO_NEW_PRIVS = 38
 # A child's exit status that means "the program raised MemoryError" (a program can fake it only
 # against itself).
 EXIT_MEMORY_ERROR = 107
-SANDBOX_TMP_ROOT = "/tmp/zerotir-sandbox"
+# per effective uid, so that servers of different users on one machine do not share it
+SANDBOX_TMP_ROOT = "/tmp/zerotir-sandbox-%d" % os.geteuid()
 
 libc = ctypes.CDLL(None, use_errno=True)
 

@@ -37,6 +37,15 @@ final class SandboxProcesses {
         return pids;
     }
 
+    /** Live processes below the given ones (a worker's waiting child, or anything that escaped its execution). */
+    static long descendantsOf(List<Long> pids) {
+        long count = 0;
+        for (long pid : pids) {
+            count += ProcessHandle.of(pid).map(p -> p.descendants().filter(ProcessHandle::isAlive).count()).orElse(0L);
+        }
+        return count;
+    }
+
     static boolean waitFor(BooleanSupplier condition, long millis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + millis;
         while (!condition.getAsBoolean()) {

@@ -116,8 +116,8 @@ class WorkerPoolConcurrencyTest {
         assertEquals("False\n", reopened.stdout());
         pool.closeSession(a).get(30, TimeUnit.SECONDS);
         pool.closeSession(b).get(30, TimeUnit.SECONDS);
-        assertTrue(SandboxProcesses.waitFor(() -> SandboxProcesses.withUidIn(UID_BASE, UID_COUNT).size() == 2, 5000),
-                "closed sessions leave no process: " + SandboxProcesses.withUidIn(UID_BASE, UID_COUNT));
+        assertTrue(SandboxProcesses.waitFor(() -> SandboxProcesses.descendantsOf(pool.workerPids()) == 2, 5000),
+                "closed sessions leave no process: " + SandboxProcesses.descendantsOf(pool.workerPids()));
     }
 
     @Test
