@@ -36,6 +36,8 @@ public final class AnswerNormalizer {
         if (s.startsWith("\\[") && s.endsWith("\\]") && s.length() >= 4) s = s.substring(2, s.length() - 2);
         if (s.startsWith("\\(") && s.endsWith("\\)") && s.length() >= 4) s = s.substring(2, s.length() - 2);
         s = s.replace("\\$", "").replace("$", "");
+        // "$\boxed{5}$": the box is only visible once the dollars are gone
+        s = unwrapBoxes(s.strip());
         // "\\" (a matrix row break) must survive the removal of "\ " and friends
         s = s.replace("\\\\", "\u0001");
         s = s.replace("\\%", "%").replace("\\!", "").replace("\\,", " ").replace("\\;", " ").replace("\\:", " ").replace("\\ ", " ")

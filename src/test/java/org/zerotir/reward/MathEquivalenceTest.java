@@ -120,6 +120,30 @@ class MathEquivalenceTest {
         assertEquals(new Verdict(Result.UNPARSEABLE, Stage.FALLBACK), failing.check("\\int_0^1 x\\,dx", "\\frac{1}{2}"));
     }
 
+    /** Random token soup: never an exception, always symmetric, every answer equal to itself respelled. */
+    @Test
+    void randomTokenSoupNeverThrowsAndIsSymmetric() {
+        String[] tokens = {"\\frac", "{", "}", "(", ")", "[", "]", "\\sqrt", "^", "_", "x", "y", "2", "3", "0", ".", ",", "+", "-",
+                "*", "/", "\\pi", "\\infty", "\\{", "\\}", "\\left(", "\\right)", "=", "\\pm", "\\cup", " ", "\\text{", "\\begin{pmatrix}",
+                "\\\\", "&", "\\end{pmatrix}", "!", "|", "e", "i", "%", "\\$", "\\sin", "\\log_", "\\cdot", "10^{", "\\boxed{", "1,000"};
+        Random rng = new Random(99);
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            for (int t = 0; t < 20_000; t++) {
+                String a = soup(rng, tokens), b = rng.nextInt(4) == 0 ? a.replace(" ", "") : soup(rng, tokens);
+                Verdict ab = eq.check(a, b), ba = eq.check(b, a);
+                assertEquals(ab.result(), ba.result(), () -> a + "  vs  " + b);
+                if (!a.isBlank()) assertTrue(eq.check(a, "$ " + a + " $").result() != Result.NOT_EQUAL, a);
+            }
+        });
+    }
+
+    private static String soup(Random rng, String[] tokens) {
+        StringBuilder s = new StringBuilder();
+        int n = 1 + rng.nextInt(12);
+        for (int i = 0; i < n; i++) s.append(tokens[rng.nextInt(tokens.length)]);
+        return s.toString();
+    }
+
     @Test
     void settingsAreValidated() {
         assertThrows(IllegalArgumentException.class, () -> new MathEquivalence.Settings(1, 1e-9, 1, null, Duration.ofSeconds(1)));
