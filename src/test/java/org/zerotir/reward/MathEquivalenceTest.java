@@ -112,6 +112,11 @@ class MathEquivalenceTest {
         long start = System.nanoTime();
         assertEquals(new Verdict(Result.UNPARSEABLE, Stage.FALLBACK), slow.check("\\int_0^1 x\\,dx", "\\frac{1}{2}"));
         assertTrue((System.nanoTime() - start) / 1_000_000 < 1_000, "the timeout was not enforced");
+        // one budget per check, not per element: 5 x 5 undecided pairs of two sets still take about one timeout
+        String set = "\\{\\int_0^1 x, \\int_0^2 x, \\int_0^3 x, \\int_0^4 x, \\int_0^5 x\\}";
+        start = System.nanoTime();
+        assertEquals(Result.UNPARSEABLE, slow.check(set, "\\{1,2,3,4,5\\}").result());
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 1_000, "the fallback budget is per check");
 
         SymbolicFallback fails = (a, b, timeout) -> {
             throw new IllegalStateException("sandbox down");
