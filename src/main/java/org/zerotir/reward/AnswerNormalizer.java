@@ -239,7 +239,9 @@ public final class AnswerNormalizer {
 
     /** Copies one argument at i, braced: a {group} as it is, a single letter or digit wrapped. */
     private static int braceArgument(String s, int i, StringBuilder out) {
-        if (i >= s.length()) return i;
+        int start = i;
+        while (i < s.length() && s.charAt(i) == ' ') i++;
+        if (i >= s.length()) return start;
         char c = s.charAt(i);
         if (c == '{') {
             int close = AnswerExtractor.matchingBrace(s, i, s.length());
@@ -251,7 +253,7 @@ public final class AnswerNormalizer {
             out.append('{').append(c).append('}');
             return i + 1;
         }
-        return i;
+        return start;
     }
 
     /** {@code .5} to {@code 0.5}, where the point starts a numeral. */
