@@ -27,7 +27,7 @@ import java.util.concurrent.Future;
  * The engine's speed and memory on this machine (issue 2, §4): training steps, a forward pass and batched
  * decoding, each next to the machine's own sgemm rate and memory-copy bandwidth measured in the same run, so
  * that every figure is also a ratio. Random weights: speed does not depend on their values.
- * Usage: {@code bench/engine [--quick]}.
+ * Usage: {@code bench/engine [--quick] [--threads N]} (threads default to the machine's cores).
  */
 public final class EngineBench {
 
@@ -38,19 +38,20 @@ public final class EngineBench {
     /** Qwen2.5-0.5B's config.json. */
     static final ModelConfig QWEN_05B = new ModelConfig(151936, 896, 4864, 24, 14, 2, 32768, 1e6, 1e-6, true, true);
 
+    private static final String USAGE = "bench/engine [--quick] [--threads N]";
     private static final double GIB = 1024.0 * 1024 * 1024;
-    private static final int DECODE_WARMUP = 2;
 
     /** Repetitions: the full run stays under ~5 minutes, --quick under 1. */
-    private record Effort(int sgemmRepeats, int copyRepeats, int tinyWarmup, int tinySteps, int gpt2Steps,
-                          int forwardRuns, int promptLength, int tinyDecodeSteps, int qwenDecodeSteps) {}
+    private record Effort(int sgemmRepeats, int copyRepeats, int tinyWarmup, int tinySteps, int gpt2Warmup, int gpt2Steps,
+                          int forwardWarmup, int forwardRuns, int promptLength, int decodeWarmup, int tinyDecodeSteps,
+                          int qwenDecodeSteps) {}
 
-    private static final Effort FULL = new Effort(15, 10, 5, 10, 4, 3, 16, 32, 6);
-    private static final Effort QUICK = new Effort(4, 3, 2, 2, 1, 1, 2, 6, 2);
+    private static final Effort FULL = new Effort(15, 10, 5, 10, 1, 4, 1, 3, 16, 2, 32, 6);
+    private static final Effort QUICK = new Effort(4, 3, 2, 2, 0, 1, 0, 1, 2, 1, 6, 2);
 
     /** Median wall time of a workload's timed runs and the mean time per run inside each backend phase. */
-    private record Timing(int runs, double medianSeconds, double meanSeconds, double[] phaseSeconds,
-                          double matmulFlops, double matmulSeconds) {
+    private record Timing(int runs, double medianSeconds, double bestSeconds, double meanSeconds, double cores,
+                          double[] phaseSeconds, double matmulFlops, double matmulSeconds) {
         double outsideSeconds() {
             return meanSeconds - Arrays.stream(phaseSeconds).sum();
         }
@@ -64,34 +65,36 @@ public final class EngineBench {
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
-        for (String arg : args) {
-            if (arg.equals("--quick")) quick = true;
-            else throw new IllegalArgumentException("unknown argument " + arg + "; usage: bench/engine [--quick]");
+        int threads = Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--quick")) quick = true;
+            else if (args[i].equals("--threads") && i + 1 < args.length) threads = Integer.parseInt(args[++i]);
+            else throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: " + USAGE);
         }
         Effort effort = quick ? QUICK : FULL;
-        String command = "bench/engine" + (quick ? " --quick" : "");
+        String command = ("bench/engine " + String.join(" ", args)).trim();
         String loadBefore = loadAverage();
         long wallStart = System.nanoTime();
 
         List<String[]> rows = new ArrayList<>();
         List<Breakdown> breakdowns = new ArrayList<>();
-        try (CpuBackend cpu = new CpuBackend()) {
+        try (CpuBackend cpu = new CpuBackend(threads)) {
             TimingBackend backend = new TimingBackend(cpu);
-            int threads = cpu.threads();
 
             progress("sgemm");
-            double sgemmSquare = sgemmSeconds(cpu, 1024, 1024, 1024, effort.sgemmRepeats());
-            double sgemmGpt2 = sgemmSeconds(cpu, 4 * 256, 768, 2048, effort.sgemmRepeats());
-            double sgemmQwen = sgemmSeconds(cpu, 256, 896, 4864, effort.sgemmRepeats());
+            Timing sgemmSquare = sgemm(backend, 1024, 1024, 1024, effort.sgemmRepeats());
+            Timing sgemmGpt2 = sgemm(backend, 4 * 256, 768, 2048, effort.sgemmRepeats());
+            Timing sgemmQwen = sgemm(backend, 256, 896, 4864, effort.sgemmRepeats());
 
             progress("training step, tiny");
-            Timing tiny = train(backend, TINY, 16, 128, effort.tinyWarmup(), effort.tinySteps());
+            Timing tiny = train(backend, TINY, 16, 128, effort.tinyWarmup(), effort.tinySteps(), new long[1]);
             breakdowns.add(new Breakdown("train tiny B16×T128", tiny));
 
             progress("training step, GPT-2-small");
             // Peak RSS of this phase: the earlier ones hold little, and clear_refs restarts the high-water mark.
             boolean peakReset = resetPeakRss();
-            Timing gpt2 = train(backend, GPT2_SMALL, 4, 256, 1, effort.gpt2Steps());
+            long[] gpt2BufferFloats = new long[1];
+            Timing gpt2 = train(backend, GPT2_SMALL, 4, 256, effort.gpt2Warmup(), effort.gpt2Steps(), gpt2BufferFloats);
             long gpt2PeakBytes = procStatusKb("VmHWM") * 1024;
             breakdowns.add(new Breakdown("train GPT-2-small B4×T256", gpt2));
             System.gc();
@@ -109,19 +112,19 @@ public final class EngineBench {
             try (Transformer qwen = new Transformer(backend, QWEN_05B)) {
                 qwen.initializeRandom(1);
                 progress("forward, Qwen2.5-0.5B");
-                qwenForward = forward(backend, qwen, 1, 256, 1, effort.forwardRuns());
+                qwenForward = forward(backend, qwen, 1, 256, effort.forwardWarmup(), effort.forwardRuns());
                 qwen.releaseTrainingActivations();
                 breakdowns.add(new Breakdown("forward 0.5B B1×T256", qwenForward));
                 for (int i = 0; i < batches.length; i++) {
                     progress("decoding, Qwen2.5-0.5B, batch " + batches[i]);
-                    qwenDecode[i] = decode(backend, qwen, batches[i], effort.promptLength(), DECODE_WARMUP, effort.qwenDecodeSteps());
+                    qwenDecode[i] = decode(backend, qwen, batches[i], effort.promptLength(), effort.decodeWarmup(), effort.qwenDecodeSteps());
                 }
             }
             try (Transformer model = new Transformer(backend, TINY)) {
                 model.initializeRandom(1);
                 for (int i = 0; i < batches.length; i++) {
                     progress("decoding, tiny, batch " + batches[i]);
-                    tinyDecode[i] = decode(backend, model, batches[i], effort.promptLength(), DECODE_WARMUP, effort.tinyDecodeSteps());
+                    tinyDecode[i] = decode(backend, model, batches[i], effort.promptLength(), effort.decodeWarmup(), effort.tinyDecodeSteps());
                     breakdowns.add(new Breakdown("decode tiny batch " + batches[i], tinyDecode[i]));
                 }
             }
@@ -130,43 +133,39 @@ public final class EngineBench {
             }
 
             progress("sgemm again");
-            double sgemmSquareEnd = sgemmSeconds(cpu, 1024, 1024, 1024, effort.sgemmRepeats());
+            Timing sgemmSquareEnd = sgemm(backend, 1024, 1024, 1024, effort.sgemmRepeats());
             // The reference is the better of the two: a busy neighbour slows a measurement, never speeds it up.
-            double squareFlops = 2.0 * 1024 * 1024 * 1024;
-            double reference = squareFlops / Math.min(sgemmSquare, sgemmSquareEnd) / 1e9;
+            double reference = Math.max(medianGflops(sgemmSquare), medianGflops(sgemmSquareEnd));
 
             // ---- the table ------------------------------------------------------------------------------------
-            rows.add(row("sgemm (engine's Blas), square", "1024·1024ᵀ, k 1024", ms(sgemmSquare), "",
-                    gflops(squareFlops / sgemmSquare / 1e9), ofSgemm(squareFlops / sgemmSquare / 1e9, reference), "", ""));
-            rows.add(row("sgemm, square, at the end of the run", "1024·1024ᵀ, k 1024", ms(sgemmSquareEnd), "",
-                    gflops(squareFlops / sgemmSquareEnd / 1e9), ofSgemm(squareFlops / sgemmSquareEnd / 1e9, reference), "", ""));
-            double gpt2Flops = 2.0 * 1024 * 768 * 2048, qwenFlops = 2.0 * 256 * 896 * 4864;
-            rows.add(row("sgemm, GPT-2-small MLP shape", "1024×768 · (2048×768)ᵀ", ms(sgemmGpt2), "",
-                    gflops(gpt2Flops / sgemmGpt2 / 1e9), ofSgemm(gpt2Flops / sgemmGpt2 / 1e9, reference), "", ""));
-            rows.add(row("sgemm, Qwen2.5-0.5B MLP shape", "256×896 · (4864×896)ᵀ", ms(sgemmQwen), "",
-                    gflops(qwenFlops / sgemmQwen / 1e9), ofSgemm(qwenFlops / sgemmQwen / 1e9, reference), "", ""));
+            sgemmRow(rows, "sgemm (engine's Blas), square", "1024·1024ᵀ, k 1024", sgemmSquare, reference);
+            sgemmRow(rows, "sgemm, square, at the end of the run", "1024·1024ᵀ, k 1024", sgemmSquareEnd, reference);
+            sgemmRow(rows, "sgemm, GPT-2-small MLP shape", "1024×768 · (2048×768)ᵀ", sgemmGpt2, reference);
+            sgemmRow(rows, "sgemm, Qwen2.5-0.5B MLP shape", "256×896 · (4864×896)ᵀ", sgemmQwen, reference);
             rows.add(row("memory copy, " + threads + " threads", "2 × 128 MiB float[]", ms(2.0 * copyFloats * 4 / copyAll),
-                    String.format(Locale.ROOT, "%.1f GB/s", copyAll / 1e9), "", "", "", ""));
+                    String.format(Locale.ROOT, "%.1f GB/s", copyAll / 1e9), "", "", "", "", ""));
             rows.add(row("memory copy, 1 thread", "2 × 128 MiB float[]", ms(2.0 * copyFloats * 4 / copyOne),
-                    String.format(Locale.ROOT, "%.1f GB/s", copyOne / 1e9), "", "", "", ""));
+                    String.format(Locale.ROOT, "%.1f GB/s", copyOne / 1e9), "", "", "", "", ""));
 
             trainingRows(rows, "train step, tiny", TINY, 16, 128, tiny, reference, false);
             trainingRows(rows, "train step, GPT-2-small", GPT2_SMALL, 4, 256, gpt2, reference, true);
-            rows.add(row("  peak RSS of that phase (VmHWM)", peakReset ? "whole process" : "since JVM start", "",
-                    String.format(Locale.ROOT, "%.2f GiB", gpt2PeakBytes / GIB), "", "", "< 4 GiB",
+            rows.add(row("  peak RSS of the process (VmHWM)", peakReset ? "during that phase" : "since the JVM started", "",
+                    String.format(Locale.ROOT, "%.2f GiB", gpt2PeakBytes / GIB),
+                    String.format(Locale.ROOT, "engine buffers %.2f GiB", gpt2BufferFloats[0] * 4.0 / GIB), "", "", "< 4 GiB",
                     gpt2PeakBytes < 4 * GIB ? "PASS" : "MISS"));
 
             double forwardFlops = forwardFlops(QWEN_05B, 1, 256);
             double forwardGflops = forwardFlops / qwenForward.medianSeconds() / 1e9;
-            rows.add(row("forward, Qwen2.5-0.5B", "B1×T256", ms(qwenForward.medianSeconds()),
-                    tokensPerSecond(256 / qwenForward.medianSeconds()), gflops(forwardGflops), ofSgemm(forwardGflops, reference), "", ""));
+            rows.add(row("forward, Qwen2.5-0.5B", "B1×T256", times(qwenForward),
+                    tokensPerSecond(256 / qwenForward.medianSeconds()), gflops(forwardGflops), ofSgemm(forwardGflops, reference),
+                    cores(qwenForward), "", ""));
             rows.add(matmulRow("  its matmuls", qwenForward, reference));
 
             decodeRows(rows, "tiny", TINY, tinyDecode, batches, effort, copyBest, reference, false);
             decodeRows(rows, "Qwen2.5-0.5B", QWEN_05B, qwenDecode, batches, effort, copyBest, reference, true);
 
             BenchTable table = new BenchTable("Engine speed and memory (CPU backend, " + threads + " threads)",
-                    "measurement", "shape", "median", "throughput", "GFLOP/s", "vs machine", "target", "result");
+                    "measurement", "shape", "median (best)", "throughput", "GFLOP/s", "vs machine", "cores busy", "target", "result");
             for (String[] r : rows) table.row((Object[]) r);
             table.print(command);
             footnotes(effort, threads, reference, copyBest, loadBefore, wallStart);
@@ -183,7 +182,8 @@ public final class EngineBench {
     // ---- workloads --------------------------------------------------------------------------------------------
 
     /** Forward + backward + AdamW over B×T random tokens; the first warmup steps are not timed. */
-    private static Timing train(TimingBackend backend, ModelConfig config, int batch, int time, int warmup, int timed) {
+    private static Timing train(TimingBackend backend, ModelConfig config, int batch, int time, int warmup, int timed,
+                                long[] bufferFloats) {
         try (Transformer model = new Transformer(backend, config)) {
             model.initializeRandom(1);
             AdamW optimizer = new AdamW(model, AdamW.Settings.defaults());
@@ -202,6 +202,8 @@ public final class EngineBench {
                 optimizer.step(1e-4);
                 if (i >= warmup) seconds[i - warmup] = (System.nanoTime() - start) / 1e9;
             }
+            // parameters, gradients, both AdamW moments, activations
+            bufferFloats[0] = 4 * model.layout().totalSize() + model.trainingActivationFloats();
             return timing(backend, seconds);
         }
     }
@@ -249,24 +251,27 @@ public final class EngineBench {
         for (TimingBackend.Phase phase : TimingBackend.Phase.values()) {
             phases[phase.ordinal()] = backend.nanos(phase) / 1e9 / runs;
         }
-        return new Timing(runs, median(seconds), Arrays.stream(seconds).average().orElseThrow(), phases,
+        double cores = backend.coresUsedSinceReset();
+        return new Timing(runs, median(seconds), Arrays.stream(seconds).min().orElseThrow(),
+                Arrays.stream(seconds).average().orElseThrow(), cores, phases,
                 (double) backend.matmulFlops() / runs, backend.nanos(TimingBackend.Phase.MATMUL) / 1e9 / runs);
     }
 
     // ---- the machine ------------------------------------------------------------------------------------------
 
-    /** Median seconds of out (rows, outChannels) = inp (rows, inChannels) · weight (outChannels, inChannels)ᵀ. */
-    private static double sgemmSeconds(Backend backend, int rows, int inChannels, int outChannels, int repeats) {
+    /** out (rows, outChannels) = inp (rows, inChannels) · weight (outChannels, inChannels)ᵀ, as the model calls it. */
+    private static Timing sgemm(TimingBackend backend, int rows, int inChannels, int outChannels, int repeats) {
         Tensor inp = randomTensor(backend, (long) rows * inChannels, 1);
         Tensor weight = randomTensor(backend, (long) outChannels * inChannels, 2);
         Tensor out = backend.allocate((long) rows * outChannels);
         double[] seconds = new double[repeats];
         for (int i = 0; i < 3 + repeats; i++) {
+            if (i == 3) backend.reset();
             long start = System.nanoTime();
             backend.matmulForward(out, inp, weight, null, rows, inChannels, outChannels);
             if (i >= 3) seconds[i - 3] = (System.nanoTime() - start) / 1e9;
         }
-        return median(seconds);
+        return timing(backend, seconds);
     }
 
     /** Bytes read plus bytes written per second (STREAM's convention) copying a float array in equal parts. */
@@ -363,15 +368,20 @@ public final class EngineBench {
         double achieved = trainingFlops(config, batch, time) / timing.medianSeconds() / 1e9;
         String target = endToEndTarget ? "≥ 35 % of sgemm" : "";
         String result = endToEndTarget ? (achieved >= 0.35 * reference ? "PASS" : "MISS") : "";
-        rows.add(row(name, "B" + batch + "×T" + time, ms(timing.medianSeconds()),
-                tokensPerSecond(batch * time / timing.medianSeconds()), gflops(achieved), ofSgemm(achieved, reference), target, result));
+        rows.add(row(name, "B" + batch + "×T" + time, times(timing), tokensPerSecond(batch * time / timing.medianSeconds()),
+                gflops(achieved), ofSgemm(achieved, reference), cores(timing), target, result));
         rows.add(matmulRow("  its matmuls (fwd + bwd)", timing, reference));
     }
 
     private static String[] matmulRow(String name, Timing timing, double reference) {
         double achieved = timing.matmulGflops();
-        return row(name, "sgemm calls", ms(timing.matmulSeconds()), "", gflops(achieved), ofSgemm(achieved, reference),
-                "≥ 50 % of sgemm", achieved >= 0.5 * reference ? "PASS" : "MISS");
+        return row(name, "sgemm calls", ms(timing.matmulSeconds()) + " (mean)", "", gflops(achieved), ofSgemm(achieved, reference),
+                "", "≥ 50 % of sgemm", achieved >= 0.5 * reference ? "PASS" : "MISS");
+    }
+
+    private static void sgemmRow(List<String[]> rows, String name, String shape, Timing timing, double reference) {
+        double achieved = medianGflops(timing);
+        rows.add(row(name, shape, times(timing), "", gflops(achieved), ofSgemm(achieved, reference), cores(timing), "", ""));
     }
 
     private static void decodeRows(List<String[]> rows, String name, ModelConfig config, Timing[] timings, int[] batches,
@@ -379,7 +389,7 @@ public final class EngineBench {
         for (int i = 0; i < batches.length; i++) {
             Timing timing = timings[i];
             // context attended to, averaged over the timed steps (prompt, the prefill's sample, the warm-up steps)
-            double context = effort.promptLength() + 1 + DECODE_WARMUP + (timing.runs() + 1) / 2.0;
+            double context = effort.promptLength() + 1 + effort.decodeWarmup() + (timing.runs() + 1) / 2.0;
             double step = timing.medianSeconds();
             double achieved = decodeFlopsPerToken(config, context) * batches[i] / step / 1e9;
             String versus = ofSgemm(achieved, reference), target = "", result = "";
@@ -392,7 +402,7 @@ public final class EngineBench {
                 }
             }
             rows.add(row("decode, " + name + ", batch " + batches[i], String.format(Locale.ROOT, "context ≈ %.0f", context),
-                    ms(step) + "/step", tokensPerSecond(batches[i] / step), gflops(achieved), versus, target, result));
+                    times(timing), tokensPerSecond(batches[i] / step), gflops(achieved), versus, cores(timing), target, result));
         }
     }
 
@@ -404,7 +414,9 @@ public final class EngineBench {
                         + " context p. N = weights in matrix products (tied embedding counted once, as the output projection):"
                         + String.format(Locale.ROOT, " tiny %.2fM, GPT-2-small %.1fM, Qwen2.5-0.5B %.1fM; d = hidden size.",
                         matmulParameters(TINY) / 1e6, matmulParameters(GPT2_SMALL) / 1e6, matmulParameters(QWEN_05B) / 1e6),
-                "- \"its matmuls\": the FLOPs of the step's sgemm calls over the time spent inside them.",
+                "- \"its matmuls\": the FLOPs of the step's sgemm calls over the (mean) time spent inside them.",
+                "- Times are medians with the best run in brackets. \"cores busy\": the process's CPU time over wall time"
+                        + " during the timed runs; below the thread count, other processes had the cores (or the work was serial).",
                 String.format(Locale.ROOT, "- sgemm reference %.1f GFLOP/s: the better of the two square measurements"
                         + " (the engine's Blas, OpenBLAS with %d threads).", reference, threads),
                 String.format(Locale.ROOT, "- Bandwidth bound of a batch-1 decoding step: every float32 parameter plus the"
@@ -444,6 +456,19 @@ public final class EngineBench {
     private static String ms(double seconds) {
         double ms = seconds * 1e3;
         return String.format(Locale.ROOT, ms < 10 ? "%.2f ms" : ms < 100 ? "%.1f ms" : "%.0f ms", ms);
+    }
+
+    /** An sgemm measurement's rate at its median time. */
+    private static double medianGflops(Timing sgemm) {
+        return sgemm.matmulFlops() / sgemm.medianSeconds() / 1e9;
+    }
+
+    private static String times(Timing timing) {
+        return ms(timing.medianSeconds()) + " (" + ms(timing.bestSeconds()) + ")";
+    }
+
+    private static String cores(Timing timing) {
+        return String.format(Locale.ROOT, "%.2f", timing.cores());
     }
 
     private static String gflops(double value) {

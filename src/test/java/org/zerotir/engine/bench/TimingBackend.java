@@ -30,6 +30,7 @@ final class TimingBackend implements Backend {
     private final Backend inner;
     private final long[] nanos = new long[Phase.values().length];
     private long matmulFlops;
+    private long wallAtReset, cpuAtReset;
 
     TimingBackend(Backend inner) {
         this.inner = inner;
@@ -38,6 +39,21 @@ final class TimingBackend implements Backend {
     void reset() {
         java.util.Arrays.fill(nanos, 0);
         matmulFlops = 0;
+        wallAtReset = System.nanoTime();
+        cpuAtReset = processCpuNanos();
+    }
+
+    /**
+     * CPU time of the whole process (every Java and OpenBLAS thread) over wall time since {@link #reset}: how many
+     * cores the work actually got. Below the thread count, other processes took the rest, or the work was serial.
+     */
+    double coresUsedSinceReset() {
+        return (double) (processCpuNanos() - cpuAtReset) / (System.nanoTime() - wallAtReset);
+    }
+
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     long nanos(Phase phase) {
