@@ -315,13 +315,26 @@ public final class EngineBench {
         throw new IOException("/proc/self/status has no " + field);
     }
 
+    /** The 1-minute load average and, where the kernel has it, the share of the last 60 s some task waited for a CPU. */
     private static String loadAverage() {
+        String load;
         try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return fields[0] + " " + fields[1] + " " + fields[2];
+            load = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
         } catch (IOException e) {
-            return "unknown";
+            load = "unknown";
         }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/pressure/cpu"))) {
+                if (line.startsWith("some")) {
+                    for (String field : line.split("\\s+")) {
+                        if (field.startsWith("avg60=")) return load + " (CPU pressure " + field.substring(6) + " %)";
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no pressure stall information on this kernel
+        }
+        return load;
     }
 
     // ---- model FLOPs ------------------------------------------------------------------------------------------
@@ -425,7 +438,7 @@ public final class EngineBench {
                 String.format(Locale.ROOT, "- Medians over %d tiny / %d GPT-2-small training steps, %d forward passes, %d tiny"
                                 + " / %d Qwen2.5-0.5B decoding steps, after warm-up; random weights; greedy sampling included in decoding.",
                         effort.tinySteps(), effort.gpt2Steps(), effort.forwardRuns(), effort.tinyDecodeSteps(), effort.qwenDecodeSteps()),
-                String.format(Locale.ROOT, "- Machine: %d threads, Java %s; load average %s before, %s after; the run took %.0f s."
+                String.format(Locale.ROOT, "- Machine: %d threads, Java %s; 1-minute load %s before, %s after; the run took %.0f s."
                                 + " Other processes on a shared machine make every figure noisy.",
                         threads, Runtime.version(), loadBefore, loadAverage(), (System.nanoTime() - wallStart) / 1e9));
         lines.forEach(System.out::println);
