@@ -36,6 +36,8 @@ public final class AnswerNormalizer {
         if (s.startsWith("\\[") && s.endsWith("\\]") && s.length() >= 4) s = s.substring(2, s.length() - 2);
         if (s.startsWith("\\(") && s.endsWith("\\)") && s.length() >= 4) s = s.substring(2, s.length() - 2);
         s = s.replace("\\$", "").replace("$", "");
+        // "$\boxed{5}$": the box is only visible once the dollars are gone
+        s = unwrapBoxes(s.strip());
         // "\\" (a matrix row break) must survive the removal of "\ " and friends
         s = s.replace("\\\\", "\u0001");
         s = s.replace("\\%", "%").replace("\\!", "").replace("\\,", " ").replace("\\;", " ").replace("\\:", " ").replace("\\ ", " ")
@@ -237,7 +239,9 @@ public final class AnswerNormalizer {
 
     /** Copies one argument at i, braced: a {group} as it is, a single letter or digit wrapped. */
     private static int braceArgument(String s, int i, StringBuilder out) {
-        if (i >= s.length()) return i;
+        int start = i;
+        while (i < s.length() && s.charAt(i) == ' ') i++;
+        if (i >= s.length()) return start;
         char c = s.charAt(i);
         if (c == '{') {
             int close = AnswerExtractor.matchingBrace(s, i, s.length());
@@ -249,7 +253,7 @@ public final class AnswerNormalizer {
             out.append('{').append(c).append('}');
             return i + 1;
         }
-        return i;
+        return start;
     }
 
     /** {@code .5} to {@code 0.5}, where the point starts a numeral. */

@@ -93,7 +93,7 @@ public final class MathEquivalence {
         // normalising is linear but for brace matching; bound it before it starts
         if (a.length() > 2 * MAX_CHARS || b.length() > 2 * MAX_CHARS) return new Verdict(Result.UNPARSEABLE, Stage.NONE);
         // the common case, two plain numbers, needs no normalising
-        Verdict numbers = rationally(a.strip(), b.strip());
+        Verdict numbers = Comparison.rationally(a.strip(), b.strip());
         if (numbers != null) return numbers;
         String na = AnswerNormalizer.normalize(a), nb = AnswerNormalizer.normalize(b);
         if (na.isEmpty() || nb.isEmpty()) return new Verdict(Result.UNPARSEABLE, Stage.NONE);
@@ -101,7 +101,7 @@ public final class MathEquivalence {
         if (na.length() > MAX_CHARS || nb.length() > MAX_CHARS) return new Verdict(Result.UNPARSEABLE, Stage.NONE);
         Shape sa = shape(na, 0), sb = shape(nb, 0);
         if (sa == null || sb == null) return new Verdict(Result.UNPARSEABLE, Stage.STRUCTURE);
-        return compare(sa, sb);
+        return new Comparison(System.nanoTime() + settings.fallbackTimeout().toNanos()).compare(sa, sb);
     }
 
     // ---- shapes -------------------------------------------------------------------------------------------
@@ -257,224 +257,238 @@ public final class MathEquivalence {
 
     // ---- comparison ---------------------------------------------------------------------------------------
 
-    Verdict compare(Shape a, Shape b) {
-        return switch (a) {
-            case Atom x when b instanceof Atom y -> atom(x.text(), y.text());
-            case Ordered x when b instanceof Ordered y -> x.open() != y.open() || x.close() != y.close() || x.items().size() != y.items().size()
-                    ? new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE) : inOrder(x.items(), y.items());
-            case Ordered x when b instanceof Unordered y && y.kind() == Unordered.Kind.LIST && x.open() == '(' && x.close() == ')' ->
-                    x.items().size() != y.items().size() ? new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE) : inOrder(x.items(), y.items());
-            case Unordered x when b instanceof Ordered -> compare(b, a);
-            case Unordered x when b instanceof Unordered y -> (x.kind() == Unordered.Kind.UNION) != (y.kind() == Unordered.Kind.UNION)
-                    || x.items().size() != y.items().size() ? new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE) : anyOrder(x.items(), y.items());
-            case Matrix x when b instanceof Matrix y -> x.rows() != y.rows() || x.columns() != y.columns()
-                    ? new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE) : inOrder(x.cells(), y.cells());
-            case Matrix x when b instanceof Ordered y && (x.rows() == 1 || x.columns() == 1) && y.open() == '(' && y.close() == ')' ->
-                    x.cells().size() != y.items().size() ? new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE) : inOrder(x.cells(), y.items());
-            case Ordered x when b instanceof Matrix -> compare(b, a);
-            default -> new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE);
-        };
-    }
+    /**
+     * One check: the fallback may spend at most one fallbackTimeout in all, however many elements of a tuple
+     * or set it is asked about, so a check is bounded by that plus the built-in stages' (small) work.
+     */
+    private final class Comparison {
+        private final long fallbackDeadline;
 
-    private Verdict inOrder(List<Shape> a, List<Shape> b) {
-        Stage stage = Stage.STRUCTURE;
-        boolean unparseable = false;
-        for (int i = 0; i < a.size(); i++) {
-            Verdict v = compare(a.get(i), b.get(i));
-            if (v.result() == Result.NOT_EQUAL) return v;
-            if (v.result() == Result.UNPARSEABLE) unparseable = true;
-            stage = later(stage, v.stage());
+        Comparison(long fallbackDeadline) {
+            this.fallbackDeadline = fallbackDeadline;
         }
-        return new Verdict(unparseable ? Result.UNPARSEABLE : Result.EQUAL, stage);
-    }
 
-    /** A perfect matching of equal elements (Kuhn's augmenting paths over at most MAX_ITEMS elements). */
-    private Verdict anyOrder(List<Shape> a, List<Shape> b) {
-        int n = a.size();
-        Verdict diagonal = inOrder(a, b);
-        if (diagonal.isEqual()) return diagonal;
-        Result[][] results = new Result[n][n];
-        Stage stage = Stage.STRUCTURE;
-        boolean unparseable = false;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                Verdict v = compare(a.get(i), b.get(j));
-                results[i][j] = v.result();
+        Verdict compare(Shape a, Shape b) {
+            return switch (a) {
+                case Atom x when b instanceof Atom y -> atom(x.text(), y.text());
+                case Ordered x when b instanceof Ordered y -> x.open() != y.open() || x.close() != y.close() || x.items().size() != y.items().size()
+                        ? new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE) : inOrder(x.items(), y.items());
+                case Ordered x when b instanceof Unordered y && y.kind() == Unordered.Kind.LIST && x.open() == '(' && x.close() == ')' ->
+                        x.items().size() != y.items().size() ? new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE) : inOrder(x.items(), y.items());
+                case Unordered x when b instanceof Ordered -> compare(b, a);
+                case Unordered x when b instanceof Unordered y -> (x.kind() == Unordered.Kind.UNION) != (y.kind() == Unordered.Kind.UNION)
+                        || x.items().size() != y.items().size() ? new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE) : anyOrder(x.items(), y.items());
+                case Matrix x when b instanceof Matrix y -> x.rows() != y.rows() || x.columns() != y.columns()
+                        ? new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE) : inOrder(x.cells(), y.cells());
+                case Matrix x when b instanceof Ordered y && (x.rows() == 1 || x.columns() == 1) && y.open() == '(' && y.close() == ')' ->
+                        x.cells().size() != y.items().size() ? new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE) : inOrder(x.cells(), y.items());
+                case Ordered x when b instanceof Matrix -> compare(b, a);
+                default -> new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE);
+            };
+        }
+
+        private Verdict inOrder(List<Shape> a, List<Shape> b) {
+            Stage stage = Stage.STRUCTURE;
+            boolean unparseable = false;
+            for (int i = 0; i < a.size(); i++) {
+                Verdict v = compare(a.get(i), b.get(i));
+                if (v.result() == Result.NOT_EQUAL) return v;
                 if (v.result() == Result.UNPARSEABLE) unparseable = true;
                 stage = later(stage, v.stage());
             }
+            return new Verdict(unparseable ? Result.UNPARSEABLE : Result.EQUAL, stage);
         }
-        int[] matchOfB = new int[n];
-        java.util.Arrays.fill(matchOfB, -1);
-        for (int i = 0; i < n; i++) {
-            if (!augment(i, results, matchOfB, new boolean[n])) {
-                return new Verdict(unparseable ? Result.UNPARSEABLE : Result.NOT_EQUAL, stage);
+
+        /** A perfect matching of equal elements (Kuhn's augmenting paths over at most MAX_ITEMS elements). */
+        private Verdict anyOrder(List<Shape> a, List<Shape> b) {
+            int n = a.size();
+            Verdict diagonal = inOrder(a, b);
+            if (diagonal.isEqual()) return diagonal;
+            Result[][] results = new Result[n][n];
+            Stage stage = Stage.STRUCTURE;
+            boolean unparseable = false;
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    Verdict v = compare(a.get(i), b.get(j));
+                    results[i][j] = v.result();
+                    if (v.result() == Result.UNPARSEABLE) unparseable = true;
+                    stage = later(stage, v.stage());
+                }
             }
-        }
-        return new Verdict(Result.EQUAL, stage);
-    }
-
-    private static boolean augment(int i, Result[][] results, int[] matchOfB, boolean[] seen) {
-        for (int j = 0; j < matchOfB.length; j++) {
-            if (results[i][j] != Result.EQUAL || seen[j]) continue;
-            seen[j] = true;
-            if (matchOfB[j] < 0 || augment(matchOfB[j], results, matchOfB, seen)) {
-                matchOfB[j] = i;
-                return true;
+            int[] matchOfB = new int[n];
+            java.util.Arrays.fill(matchOfB, -1);
+            for (int i = 0; i < n; i++) {
+                if (!augment(i, results, matchOfB, new boolean[n])) {
+                    return new Verdict(unparseable ? Result.UNPARSEABLE : Result.NOT_EQUAL, stage);
+                }
             }
+            return new Verdict(Result.EQUAL, stage);
         }
-        return false;
-    }
 
-    private static Stage later(Stage a, Stage b) {
-        return b == Stage.NONE ? a : a.ordinal() >= b.ordinal() ? a : b;
-    }
-
-    /** Two single values (numbers, expressions, words, equations). */
-    Verdict atom(String a, String b) {
-        if (a.equals(b)) return new Verdict(Result.EQUAL, Stage.STRING);
-        if (isWord(a) && isWord(b)) return new Verdict(a.equalsIgnoreCase(b) ? Result.EQUAL : Result.NOT_EQUAL, Stage.STRING);
-        if (a.contains("\\infty") || b.contains("\\infty")) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
-        Verdict numbers = rationally(a, b);
-        if (numbers != null) return numbers;
-        int ea = topLevelEquals(a), eb = topLevelEquals(b);
-        if (ea >= 0 && eb >= 0) return equations(a, ea, b, eb);
-        if (ea >= 0 || eb >= 0) {
-            String sa = ea >= 0 ? AnswerNormalizer.stripVariablePrefix(a) : a;
-            String sb = eb >= 0 ? AnswerNormalizer.stripVariablePrefix(b) : b;
-            if (topLevelEquals(sa) >= 0 || topLevelEquals(sb) >= 0) return undecided(a, b, Result.NOT_EQUAL, Stage.STRUCTURE);
-            return atom(sa, sb);
-        }
-        if (hasRelation(a) || hasRelation(b)) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
-        Optional<LatexExpression> xa = LatexExpression.parse(stripPercent(a)), xb = LatexExpression.parse(stripPercent(b));
-        if (xa.isEmpty() || xb.isEmpty()) {
-            // two different plain tokens (an invalid base numeral such as 4216_5): nothing to compute, they differ
-            if (isPlainToken(a) && isPlainToken(b)) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
-            return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
-        }
-        Result numeric = numerically(xa.get(), null, xb.get(), null, false);
-        if (numeric == null) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
-        return new Verdict(numeric, Stage.NUMERIC);
-    }
-
-    /** Both plain numbers: compared exactly. Null when either is something else. */
-    private static Verdict rationally(String a, String b) {
-        Optional<Rational> ra = Rational.parse(a);
-        if (ra.isEmpty()) return null;
-        Optional<Rational> rb = Rational.parse(b);
-        if (rb.isEmpty()) return null;
-        if (ra.get().equals(rb.get())) return new Verdict(Result.EQUAL, Stage.RATIONAL);
-        // "50%" against "50": the percent sign is presentation (MATH answers drop it)
-        if (Rational.isPercent(a) || Rational.isPercent(b)) {
-            Optional<Rational> pa = Rational.parse(stripPercent(a)), pb = Rational.parse(stripPercent(b));
-            if (pa.isPresent() && pb.isPresent() && pa.get().equals(pb.get())) return new Verdict(Result.EQUAL, Stage.RATIONAL);
-        }
-        return new Verdict(Result.NOT_EQUAL, Stage.RATIONAL);
-    }
-
-    private static String stripPercent(String s) {
-        if (s.endsWith("\\%")) return s.substring(0, s.length() - 2).strip();
-        return s.endsWith("%") ? s.substring(0, s.length() - 1).strip() : s;
-    }
-
-    private static boolean isWord(String s) {
-        if (s.length() < 2) return false;
-        for (int i = 0; i < s.length(); i++) if (!Character.isLetter(s.charAt(i)) && s.charAt(i) != ' ') return false;
-        return true;
-    }
-
-    private static boolean isPlainToken(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!(c < 128 && (Character.isLetterOrDigit(c) || c == '_' || c == '{' || c == '}' || c == '.'))) return false;
-        }
-        return true;
-    }
-
-    private static boolean hasRelation(String s) {
-        return s.indexOf('<') >= 0 || s.indexOf('>') >= 0 || s.contains("\\leq") || s.contains("\\geq") || s.contains("\\neq")
-                || s.contains("\\lt") || s.contains("\\gt");
-    }
-
-    /** Index of the one '=' outside brackets, or -1 (also -1 for chains like a=b=c). */
-    static int topLevelEquals(String s) {
-        int depth = 0, found = -1;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '(' || c == '[' || c == '{') depth++;
-            else if (c == ')' || c == ']' || c == '}') depth--;
-            else if (c == '=' && depth == 0) {
-                if (found >= 0) return -1;
-                found = i;
+        private static boolean augment(int i, Result[][] results, int[] matchOfB, boolean[] seen) {
+            for (int j = 0; j < matchOfB.length; j++) {
+                if (results[i][j] != Result.EQUAL || seen[j]) continue;
+                seen[j] = true;
+                if (matchOfB[j] < 0 || augment(matchOfB[j], results, matchOfB, seen)) {
+                    matchOfB[j] = i;
+                    return true;
+                }
             }
+            return false;
         }
-        return found;
-    }
 
-    /** L1 = R1 against L2 = R2: the same solution set when L1 - R1 is a non-zero constant times L2 - R2. */
-    private Verdict equations(String a, int ea, String b, int eb) {
-        Optional<LatexExpression> la = LatexExpression.parse(a.substring(0, ea)), ra = LatexExpression.parse(a.substring(ea + 1));
-        Optional<LatexExpression> lb = LatexExpression.parse(b.substring(0, eb)), rb = LatexExpression.parse(b.substring(eb + 1));
-        if (la.isEmpty() || ra.isEmpty() || lb.isEmpty() || rb.isEmpty()) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
-        Result r = numerically(la.get(), ra.get(), lb.get(), rb.get(), true);
-        if (r == null) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
-        return new Verdict(r, Stage.NUMERIC);
-    }
+        private static Stage later(Stage a, Stage b) {
+            return b == Stage.NONE ? a : a.ordinal() >= b.ordinal() ? a : b;
+        }
 
-    /**
-     * Compares a (minus a2) with b (minus b2) at the sample points; proportional: a non-zero constant ratio
-     * is enough. Null when fewer than two points (one for constants) gave finite values on both sides.
-     */
-    private Result numerically(LatexExpression a, LatexExpression a2, LatexExpression b, LatexExpression b2, boolean proportional) {
-        boolean variables = a.hasVariables() || b.hasVariables() || (a2 != null && a2.hasVariables()) || (b2 != null && b2.hasVariables());
-        int points = variables ? settings.samplePoints() : 1;
-        int needed = variables ? 2 : 1;
-        int compared = 0;
-        Complex ratio = null;
-        for (int k = 0; k < points; k++) {
-            Complex va = a.evaluate(settings.seed(), k), vb = b.evaluate(settings.seed(), k);
-            if (a2 != null) va = va.subtract(a2.evaluate(settings.seed(), k));
-            if (b2 != null) vb = vb.subtract(b2.evaluate(settings.seed(), k));
-            if (!va.isFinite() || !vb.isFinite()) continue;
-            compared++;
-            if (!proportional) {
-                if (!close(va, vb)) return Result.NOT_EQUAL;
-                continue;
+        /** Two single values (numbers, expressions, words, equations). */
+        Verdict atom(String a, String b) {
+            if (a.equals(b)) return new Verdict(Result.EQUAL, Stage.STRING);
+            if (isWord(a) && isWord(b)) return new Verdict(a.equalsIgnoreCase(b) ? Result.EQUAL : Result.NOT_EQUAL, Stage.STRING);
+            if (a.contains("\\infty") || b.contains("\\infty")) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
+            Verdict numbers = rationally(a, b);
+            if (numbers != null) return numbers;
+            int ea = topLevelEquals(a), eb = topLevelEquals(b);
+            if (ea >= 0 && eb >= 0) return equations(a, ea, b, eb);
+            if (ea >= 0 || eb >= 0) {
+                String sa = ea >= 0 ? AnswerNormalizer.stripVariablePrefix(a) : a;
+                String sb = eb >= 0 ? AnswerNormalizer.stripVariablePrefix(b) : b;
+                if (topLevelEquals(sa) >= 0 || topLevelEquals(sb) >= 0) return undecided(a, b, Result.NOT_EQUAL, Stage.STRUCTURE);
+                return atom(sa, sb);
             }
-            boolean zeroA = va.abs() <= ABSOLUTE_TOLERANCE, zeroB = vb.abs() <= ABSOLUTE_TOLERANCE;
-            if (zeroA && zeroB) continue;
-            if (zeroA || zeroB) return Result.NOT_EQUAL;
-            Complex r = va.divide(vb);
-            if (ratio == null) ratio = r;
-            else if (!close(r, ratio)) return Result.NOT_EQUAL;
+            if (hasRelation(a) || hasRelation(b)) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+            Optional<LatexExpression> xa = LatexExpression.parse(stripPercent(a)), xb = LatexExpression.parse(stripPercent(b));
+            if (xa.isEmpty() || xb.isEmpty()) {
+                // two different plain tokens (an invalid base numeral such as 4216_5): nothing to compute, they differ
+                if (isPlainToken(a) && isPlainToken(b)) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
+                return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+            }
+            Result numeric = numerically(xa.get(), null, xb.get(), null, false);
+            if (numeric == null) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+            return new Verdict(numeric, Stage.NUMERIC);
         }
-        if (compared < needed) return null;
-        if (proportional && ratio == null) return null;
-        return Result.EQUAL;
-    }
 
-    private boolean close(Complex a, Complex b) {
-        double diff = a.subtract(b).abs();
-        return diff <= settings.relativeTolerance() * Math.max(a.abs(), b.abs()) + ABSOLUTE_TOLERANCE;
-    }
-
-    /** The fallback's answer for what the built-in stages left open; otherwise what they had. */
-    private Verdict undecided(String a, String b, Result otherwise, Stage stage) {
-        SymbolicFallback fallback = settings.fallback();
-        if (fallback == null || otherwise == Result.NOT_EQUAL) return new Verdict(otherwise, stage);
-        Duration timeout = settings.fallbackTimeout();
-        Future<Optional<Boolean>> answer = FALLBACK_THREADS.submit(() -> fallback.equivalent(a, b, timeout));
-        try {
-            Optional<Boolean> equal = answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            if (equal != null && equal.isPresent()) return new Verdict(equal.get() ? Result.EQUAL : Result.NOT_EQUAL, Stage.FALLBACK);
-        } catch (TimeoutException e) {
-            answer.cancel(true);
-        } catch (InterruptedException e) {
-            answer.cancel(true);
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            // a failing fallback decides nothing
+        /** Both plain numbers: compared exactly. Null when either is something else. */
+        private static Verdict rationally(String a, String b) {
+            Optional<Rational> ra = Rational.parse(a);
+            if (ra.isEmpty()) return null;
+            Optional<Rational> rb = Rational.parse(b);
+            if (rb.isEmpty()) return null;
+            if (ra.get().equals(rb.get())) return new Verdict(Result.EQUAL, Stage.RATIONAL);
+            // "50%" against "50": the percent sign is presentation (MATH answers drop it)
+            if (Rational.isPercent(a) || Rational.isPercent(b)) {
+                Optional<Rational> pa = Rational.parse(stripPercent(a)), pb = Rational.parse(stripPercent(b));
+                if (pa.isPresent() && pb.isPresent() && pa.get().equals(pb.get())) return new Verdict(Result.EQUAL, Stage.RATIONAL);
+            }
+            return new Verdict(Result.NOT_EQUAL, Stage.RATIONAL);
         }
-        return new Verdict(otherwise, Stage.FALLBACK);
+
+        private static String stripPercent(String s) {
+            if (s.endsWith("\\%")) return s.substring(0, s.length() - 2).strip();
+            return s.endsWith("%") ? s.substring(0, s.length() - 1).strip() : s;
+        }
+
+        private static boolean isWord(String s) {
+            if (s.length() < 2) return false;
+            for (int i = 0; i < s.length(); i++) if (!Character.isLetter(s.charAt(i)) && s.charAt(i) != ' ') return false;
+            return true;
+        }
+
+        private static boolean isPlainToken(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (!(c < 128 && (Character.isLetterOrDigit(c) || c == '_' || c == '{' || c == '}' || c == '.'))) return false;
+            }
+            return true;
+        }
+
+        private static boolean hasRelation(String s) {
+            return s.indexOf('<') >= 0 || s.indexOf('>') >= 0 || s.contains("\\leq") || s.contains("\\geq") || s.contains("\\neq")
+                    || s.contains("\\lt") || s.contains("\\gt");
+        }
+
+        /** Index of the one '=' outside brackets, or -1 (also -1 for chains like a=b=c). */
+        static int topLevelEquals(String s) {
+            int depth = 0, found = -1;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '(' || c == '[' || c == '{') depth++;
+                else if (c == ')' || c == ']' || c == '}') depth--;
+                else if (c == '=' && depth == 0) {
+                    if (found >= 0) return -1;
+                    found = i;
+                }
+            }
+            return found;
+        }
+
+        /** L1 = R1 against L2 = R2: the same solution set when L1 - R1 is a non-zero constant times L2 - R2. */
+        private Verdict equations(String a, int ea, String b, int eb) {
+            Optional<LatexExpression> la = LatexExpression.parse(a.substring(0, ea)), ra = LatexExpression.parse(a.substring(ea + 1));
+            Optional<LatexExpression> lb = LatexExpression.parse(b.substring(0, eb)), rb = LatexExpression.parse(b.substring(eb + 1));
+            if (la.isEmpty() || ra.isEmpty() || lb.isEmpty() || rb.isEmpty()) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+            Result r = numerically(la.get(), ra.get(), lb.get(), rb.get(), true);
+            if (r == null) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+            return new Verdict(r, Stage.NUMERIC);
+        }
+
+        /**
+         * Compares a (minus a2) with b (minus b2) at the sample points; proportional: a non-zero constant ratio
+         * is enough. Null when fewer than two points (one for constants) gave finite values on both sides.
+         */
+        private Result numerically(LatexExpression a, LatexExpression a2, LatexExpression b, LatexExpression b2, boolean proportional) {
+            boolean variables = a.hasVariables() || b.hasVariables() || (a2 != null && a2.hasVariables()) || (b2 != null && b2.hasVariables());
+            int points = variables ? settings.samplePoints() : 1;
+            int needed = variables ? 2 : 1;
+            int compared = 0;
+            Complex ratio = null;
+            for (int k = 0; k < points; k++) {
+                Complex va = a.evaluate(settings.seed(), k), vb = b.evaluate(settings.seed(), k);
+                if (a2 != null) va = va.subtract(a2.evaluate(settings.seed(), k));
+                if (b2 != null) vb = vb.subtract(b2.evaluate(settings.seed(), k));
+                if (!va.isFinite() || !vb.isFinite()) continue;
+                compared++;
+                if (!proportional) {
+                    if (!close(va, vb)) return Result.NOT_EQUAL;
+                    continue;
+                }
+                boolean zeroA = va.abs() <= ABSOLUTE_TOLERANCE, zeroB = vb.abs() <= ABSOLUTE_TOLERANCE;
+                if (zeroA && zeroB) continue;
+                if (zeroA || zeroB) return Result.NOT_EQUAL;
+                Complex r = va.divide(vb);
+                if (ratio == null) ratio = r;
+                else if (!close(r, ratio)) return Result.NOT_EQUAL;
+            }
+            if (compared < needed) return null;
+            if (proportional && ratio == null) return null;
+            return Result.EQUAL;
+        }
+
+        private boolean close(Complex a, Complex b) {
+            double diff = a.subtract(b).abs();
+            return diff <= settings.relativeTolerance() * Math.max(a.abs(), b.abs()) + ABSOLUTE_TOLERANCE;
+        }
+
+        /** The fallback's answer for what the built-in stages left open; otherwise what they had. */
+        private Verdict undecided(String a, String b, Result otherwise, Stage stage) {
+            SymbolicFallback fallback = settings.fallback();
+            if (fallback == null || otherwise == Result.NOT_EQUAL) return new Verdict(otherwise, stage);
+            long left = fallbackDeadline - System.nanoTime();
+            if (left <= 0) return new Verdict(otherwise, Stage.FALLBACK);
+            Duration timeout = Duration.ofNanos(left);
+            Future<Optional<Boolean>> answer = FALLBACK_THREADS.submit(() -> fallback.equivalent(a, b, timeout));
+            try {
+                Optional<Boolean> equal = answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                if (equal != null && equal.isPresent()) return new Verdict(equal.get() ? Result.EQUAL : Result.NOT_EQUAL, Stage.FALLBACK);
+            } catch (TimeoutException e) {
+                answer.cancel(true);
+            } catch (InterruptedException e) {
+                answer.cancel(true);
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // a failing fallback decides nothing
+            }
+            return new Verdict(otherwise, Stage.FALLBACK);
+        }
     }
 }

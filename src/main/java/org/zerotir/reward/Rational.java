@@ -326,6 +326,7 @@ public final class Rational implements Comparable<Rational> {
                     at++;
                     if (digits.length() > MAX_DIGITS) throw new ArithmeticException("numeral too long");
                 }
+                if (s.startsWith("\\overline{", at)) return repeating(digits, scale);
                 if (scale == 0 && digits.length() == 0) at = dot;
             }
             if (digits.length() == 0) {
@@ -333,6 +334,19 @@ public final class Rational implements Comparable<Rational> {
                 return null;
             }
             return of(new BigInteger(digits.toString()), BigInteger.TEN.pow(scale));
+        }
+
+        /** 0.1\overline{6} = 1/10 + 6/(10 * 9): the digits so far, then a repeating block. */
+        private Rational repeating(StringBuilder digits, int scale) {
+            at += "\\overline{".length();
+            int from = at;
+            while (at < s.length() && Character.isDigit(s.charAt(at)) && s.charAt(at) < 128 && at - from < MAX_DIGITS) at++;
+            if (at == from || at >= s.length() || s.charAt(at) != '}') throw new ArithmeticException("not a repeating decimal");
+            BigInteger block = new BigInteger(s.substring(from, at));
+            at++;
+            BigInteger shift = BigInteger.TEN.pow(scale);
+            Rational fixed = digits.length() == 0 ? ZERO : of(new BigInteger(digits.toString()), shift);
+            return fixed.add(of(block, shift.multiply(BigInteger.TEN.pow(at - 1 - from).subtract(BigInteger.ONE))));
         }
 
         /** Skips the thin-space {@code \!} and spaces that LaTeX sources put after a thousands comma. */

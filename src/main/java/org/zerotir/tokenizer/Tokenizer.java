@@ -428,6 +428,11 @@ public final class Tokenizer {
         for (int[] p : merged) if (p[1] > p[0]) out.add(text.substring(p[0], p[1]));
     }
 
+    /** Forgets the remembered words (for benchmarks that measure merging, not the cache). */
+    public void clearWordCache() {
+        wordCache.clear();
+    }
+
     void encodeWord(String word, IntBuffer out) {
         int[] cached = wordCache.get(word);
         if (cached == null) {

@@ -112,12 +112,41 @@ class MathEquivalenceTest {
         long start = System.nanoTime();
         assertEquals(new Verdict(Result.UNPARSEABLE, Stage.FALLBACK), slow.check("\\int_0^1 x\\,dx", "\\frac{1}{2}"));
         assertTrue((System.nanoTime() - start) / 1_000_000 < 1_000, "the timeout was not enforced");
+        // one budget per check, not per element: 5 x 5 undecided pairs of two sets still take about one timeout
+        String set = "\\{\\int_0^1 x, \\int_0^2 x, \\int_0^3 x, \\int_0^4 x, \\int_0^5 x\\}";
+        start = System.nanoTime();
+        assertEquals(Result.UNPARSEABLE, slow.check(set, "\\{1,2,3,4,5\\}").result());
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 1_000, "the fallback budget is per check");
 
         SymbolicFallback fails = (a, b, timeout) -> {
             throw new IllegalStateException("sandbox down");
         };
         MathEquivalence failing = new MathEquivalence(MathEquivalence.Settings.defaults().withFallback(fails, Duration.ofSeconds(1)));
         assertEquals(new Verdict(Result.UNPARSEABLE, Stage.FALLBACK), failing.check("\\int_0^1 x\\,dx", "\\frac{1}{2}"));
+    }
+
+    /** Random token soup: never an exception, always symmetric, every answer equal to itself respelled. */
+    @Test
+    void randomTokenSoupNeverThrowsAndIsSymmetric() {
+        String[] tokens = {"\\frac", "{", "}", "(", ")", "[", "]", "\\sqrt", "^", "_", "x", "y", "2", "3", "0", ".", ",", "+", "-",
+                "*", "/", "\\pi", "\\infty", "\\{", "\\}", "\\left(", "\\right)", "=", "\\pm", "\\cup", " ", "\\text{", "\\begin{pmatrix}",
+                "\\\\", "&", "\\end{pmatrix}", "!", "|", "e", "i", "%", "\\$", "\\sin", "\\log_", "\\cdot", "10^{", "\\boxed{", "1,000"};
+        Random rng = new Random(99);
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            for (int t = 0; t < 20_000; t++) {
+                String a = soup(rng, tokens), b = rng.nextInt(4) == 0 ? a.replace(" ", "") : soup(rng, tokens);
+                Verdict ab = eq.check(a, b), ba = eq.check(b, a);
+                assertEquals(ab.result(), ba.result(), () -> a + "  vs  " + b);
+                if (!a.isBlank()) assertTrue(eq.check(a, "$ " + a + " $").result() != Result.NOT_EQUAL, a);
+            }
+        });
+    }
+
+    private static String soup(Random rng, String[] tokens) {
+        StringBuilder s = new StringBuilder();
+        int n = 1 + rng.nextInt(12);
+        for (int i = 0; i < n; i++) s.append(tokens[rng.nextInt(tokens.length)]);
+        return s.toString();
     }
 
     @Test

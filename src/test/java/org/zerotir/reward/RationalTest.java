@@ -113,6 +113,10 @@ class RationalTest {
         assertEquals(Rational.of(-35, 9), parsed("-\\frac{35}{9}"));
         assertEquals(Rational.of(-35, 9), parsed("\\frac{-35}{9}"));
         assertEquals(Rational.of(3, 4), parsed("\\frac{1.5}{2}"));
+        assertEquals(Rational.of(1, 3), parsed("0.\\overline{3}"));
+        assertEquals(Rational.of(1, 6), parsed("0.1\\overline{6}"));
+        assertEquals(Rational.of(-14, 99), parsed("-.\\overline{14}"));
+        assertEquals(Rational.of(1), parsed("0.\\overline{9}"));
     }
 
     @Test

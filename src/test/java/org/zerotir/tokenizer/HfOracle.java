@@ -1,6 +1,7 @@
 package org.zerotir.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,8 +30,22 @@ public final class HfOracle implements AutoCloseable {
         }
     }
 
+    /** Through DJL's Encoding object, which also fetches tokens, offsets, masks (slow: many JNI calls). */
     public int[] encode(String text) {
-        long[] ids = hf.encode(text, false, false).getIds();
+        return toInts(hf.encode(text, false, false).getIds());
+    }
+
+    /** The same encoding, fetching only the ids over JNI: the fairer speed of the Rust library itself. */
+    public int[] encodeIdsOnly(String text) {
+        long encoding = TokenizersLibrary.LIB.encode(hf.getHandle(), text, false);
+        try {
+            return toInts(TokenizersLibrary.LIB.getTokenIds(encoding));
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
+    }
+
+    private static int[] toInts(long[] ids) {
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) out[i] = Math.toIntExact(ids[i]);
         return out;

@@ -23,6 +23,7 @@ final class Blas {
     private static final int TRANS = 112;
 
     private static final MethodHandle SGEMM;
+    private static final MethodHandle SGEMV;
     private static final MethodHandle SET_NUM_THREADS;
 
     static {
@@ -34,6 +35,10 @@ final class Blas {
         SGEMM = linker.downcallHandle(openblas.find("cblas_sgemm").orElseThrow(),
                 FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT,
                         ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT),
+                Linker.Option.critical(true));
+        SGEMV = linker.downcallHandle(openblas.find("cblas_sgemv").orElseThrow(),
+                FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT,
+                        ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT),
                 Linker.Option.critical(true));
         SET_NUM_THREADS = linker.downcallHandle(openblas.find("openblas_set_num_threads").orElseThrow(),
                 FunctionDescriptor.ofVoid(JAVA_INT));
@@ -62,6 +67,18 @@ final class Blas {
                     at(a, aOffset), lda, at(b, bOffset), ldb, beta, at(c, cOffset), ldc);
         } catch (Throwable e) {
             throw new IllegalStateException("cblas_sgemm failed", e);
+        }
+    }
+
+    /** Row-major y (m) = alpha * A (m,n) @ x (n) + beta * y, with lda the row stride of A as stored. */
+    static void sgemv(int m, int n, float alpha, float[] a, int aOffset, int lda, float[] x, int xOffset,
+                      float beta, float[] y, int yOffset) {
+        if (m == 0) return;
+        try {
+            SGEMV.invokeExact(ROW_MAJOR, NO_TRANS, m, n, alpha, at(a, aOffset), lda, at(x, xOffset), 1, beta,
+                    at(y, yOffset), 1);
+        } catch (Throwable e) {
+            throw new IllegalStateException("cblas_sgemv failed", e);
         }
     }
 

@@ -1,0 +1,529 @@
+package org.zerotir.engine.bench;
+
+import org.zerotir.bench.BenchTable;
+import org.zerotir.engine.Backend;
+import org.zerotir.engine.ModelConfig;
+import org.zerotir.engine.Tensor;
+import org.zerotir.engine.Transformer;
+import org.zerotir.engine.cpu.CpuBackend;
+import org.zerotir.engine.generate.Generator;
+import org.zerotir.engine.generate.SamplingParams;
+import org.zerotir.engine.generate.StopRules;
+import org.zerotir.engine.optim.AdamW;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The engine's speed and memory on this machine (issue 2, §4): training steps, a forward pass and batched
+ * decoding, each next to the machine's own sgemm rate and memory-copy bandwidth measured in the same run, so
+ * that every figure is also a ratio. Random weights: speed does not depend on their values.
+ * Usage: {@code bench/engine [--quick] [--threads N]} (threads default to the machine's cores).
+ */
+public final class EngineBench {
+
+    /** The tiny from-scratch model of the RL demo. */
+    static final ModelConfig TINY = new ModelConfig(128, 128, 384, 4, 4, 2, 512, 10000, 1e-6, true, true);
+    /** GPT-2-small's size in our architecture: SwiGLU with 2048 features has the parameters of a 3072-wide MLP. */
+    static final ModelConfig GPT2_SMALL = new ModelConfig(50304, 768, 2048, 12, 12, 12, 1024, 10000, 1e-6, false, true);
+    /** Qwen2.5-0.5B's config.json. */
+    static final ModelConfig QWEN_05B = new ModelConfig(151936, 896, 4864, 24, 14, 2, 32768, 1e6, 1e-6, true, true);
+
+    private static final String USAGE = "bench/engine [--quick] [--threads N]";
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    /** Repetitions: the full run stays under ~5 minutes, --quick under 1. */
+    private record Effort(int sgemmRepeats, int copyRepeats, int tinyWarmup, int tinySteps, int gpt2Warmup, int gpt2Steps,
+                          int forwardWarmup, int forwardRuns, int promptLength, int decodeWarmup, int tinyDecodeSteps,
+                          int qwenDecodeSteps) {}
+
+    private static final Effort FULL = new Effort(15, 10, 5, 10, 1, 4, 1, 3, 16, 2, 32, 6);
+    private static final Effort QUICK = new Effort(4, 3, 2, 2, 0, 1, 0, 1, 2, 1, 6, 2);
+
+    /** Median wall time of a workload's timed runs and the mean time per run inside each backend phase. */
+    private record Timing(int runs, double medianSeconds, double bestSeconds, double meanSeconds, double cores,
+                          double[] phaseSeconds, double matmulFlops, double matmulSeconds) {
+        double outsideSeconds() {
+            return meanSeconds - Arrays.stream(phaseSeconds).sum();
+        }
+
+        double matmulGflops() {
+            return matmulFlops / matmulSeconds / 1e9;
+        }
+    }
+
+    private record Breakdown(String workload, Timing timing) {}
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        int threads = Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--quick")) quick = true;
+            else if (args[i].equals("--threads") && i + 1 < args.length) threads = Integer.parseInt(args[++i]);
+            else throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: " + USAGE);
+        }
+        Effort effort = quick ? QUICK : FULL;
+        String command = ("bench/engine " + String.join(" ", args)).trim();
+        String loadBefore = loadAverage();
+        long wallStart = System.nanoTime();
+
+        List<String[]> rows = new ArrayList<>();
+        List<Breakdown> breakdowns = new ArrayList<>();
+        try (CpuBackend cpu = new CpuBackend(threads)) {
+            TimingBackend backend = new TimingBackend(cpu);
+
+            progress("sgemm");
+            Timing sgemmSquare = sgemm(backend, 1024, 1024, 1024, effort.sgemmRepeats());
+            Timing sgemmGpt2 = sgemm(backend, 4 * 256, 768, 2048, effort.sgemmRepeats());
+            Timing sgemmQwen = sgemm(backend, 256, 896, 4864, effort.sgemmRepeats());
+
+            progress("training step, tiny");
+            Timing tiny = train(backend, TINY, 16, 128, effort.tinyWarmup(), effort.tinySteps(), new long[1]);
+            breakdowns.add(new Breakdown("train tiny B16×T128", tiny));
+
+            progress("training step, GPT-2-small");
+            // Peak RSS of this phase: the earlier ones hold little, and clear_refs restarts the high-water mark.
+            boolean peakReset = resetPeakRss();
+            long[] gpt2BufferFloats = new long[1];
+            Timing gpt2 = train(backend, GPT2_SMALL, 4, 256, effort.gpt2Warmup(), effort.gpt2Steps(), gpt2BufferFloats);
+            long gpt2PeakBytes = procStatusKb("VmHWM") * 1024;
+            breakdowns.add(new Breakdown("train GPT-2-small B4×T256", gpt2));
+            System.gc();
+
+            progress("memory copy");
+            int copyFloats = 32 << 20; // 2 × 128 MiB: far beyond any cache
+            double copyAll = copyBytesPerSecond(threads, copyFloats, effort.copyRepeats());
+            double copyOne = copyBytesPerSecond(1, copyFloats, effort.copyRepeats());
+            double copyBest = Math.max(copyAll, copyOne);
+
+            progress("Qwen2.5-0.5B: initialising 494M random weights");
+            Timing qwenForward;
+            Timing[] qwenDecode = new Timing[3], tinyDecode = new Timing[3];
+            int[] batches = {1, 16, 64};
+            try (Transformer qwen = new Transformer(backend, QWEN_05B)) {
+                qwen.initializeRandom(1);
+                progress("forward, Qwen2.5-0.5B");
+                qwenForward = forward(backend, qwen, 1, 256, effort.forwardWarmup(), effort.forwardRuns());
+                qwen.releaseTrainingActivations();
+                breakdowns.add(new Breakdown("forward 0.5B B1×T256", qwenForward));
+                for (int i = 0; i < batches.length; i++) {
+                    progress("decoding, Qwen2.5-0.5B, batch " + batches[i]);
+                    qwenDecode[i] = decode(backend, qwen, batches[i], effort.promptLength(), effort.decodeWarmup(), effort.qwenDecodeSteps());
+                }
+            }
+            try (Transformer model = new Transformer(backend, TINY)) {
+                model.initializeRandom(1);
+                for (int i = 0; i < batches.length; i++) {
+                    progress("decoding, tiny, batch " + batches[i]);
+                    tinyDecode[i] = decode(backend, model, batches[i], effort.promptLength(), effort.decodeWarmup(), effort.tinyDecodeSteps());
+                    breakdowns.add(new Breakdown("decode tiny batch " + batches[i], tinyDecode[i]));
+                }
+            }
+            for (int i = 0; i < batches.length; i++) {
+                breakdowns.add(new Breakdown("decode 0.5B batch " + batches[i], qwenDecode[i]));
+            }
+
+            progress("sgemm again");
+            Timing sgemmSquareEnd = sgemm(backend, 1024, 1024, 1024, effort.sgemmRepeats());
+            // The reference is the better of the two: a busy neighbour slows a measurement, never speeds it up.
+            double reference = Math.max(medianGflops(sgemmSquare), medianGflops(sgemmSquareEnd));
+
+            // ---- the table ------------------------------------------------------------------------------------
+            sgemmRow(rows, "sgemm (engine's Blas), square", "1024·1024ᵀ, k 1024", sgemmSquare, reference);
+            sgemmRow(rows, "sgemm, square, at the end of the run", "1024·1024ᵀ, k 1024", sgemmSquareEnd, reference);
+            sgemmRow(rows, "sgemm, GPT-2-small MLP shape", "1024×768 · (2048×768)ᵀ", sgemmGpt2, reference);
+            sgemmRow(rows, "sgemm, Qwen2.5-0.5B MLP shape", "256×896 · (4864×896)ᵀ", sgemmQwen, reference);
+            rows.add(row("memory copy, " + threads + " threads", "2 × 128 MiB float[]", ms(2.0 * copyFloats * 4 / copyAll),
+                    String.format(Locale.ROOT, "%.1f GB/s", copyAll / 1e9), "", "", "", "", ""));
+            rows.add(row("memory copy, 1 thread", "2 × 128 MiB float[]", ms(2.0 * copyFloats * 4 / copyOne),
+                    String.format(Locale.ROOT, "%.1f GB/s", copyOne / 1e9), "", "", "", "", ""));
+
+            trainingRows(rows, "train step, tiny", TINY, 16, 128, tiny, reference, false);
+            trainingRows(rows, "train step, GPT-2-small", GPT2_SMALL, 4, 256, gpt2, reference, true);
+            rows.add(row("  peak RSS of the process (VmHWM)", peakReset ? "during that phase" : "since the JVM started", "",
+                    String.format(Locale.ROOT, "%.2f GiB", gpt2PeakBytes / GIB),
+                    String.format(Locale.ROOT, "engine buffers %.2f GiB", gpt2BufferFloats[0] * 4.0 / GIB), "", "", "< 4 GiB",
+                    gpt2PeakBytes < 4 * GIB ? "PASS" : "MISS"));
+
+            double forwardFlops = forwardFlops(QWEN_05B, 1, 256);
+            double forwardGflops = forwardFlops / qwenForward.medianSeconds() / 1e9;
+            rows.add(row("forward, Qwen2.5-0.5B", "B1×T256", times(qwenForward),
+                    tokensPerSecond(256 / qwenForward.medianSeconds()), gflops(forwardGflops), ofSgemm(forwardGflops, reference),
+                    cores(qwenForward), "", ""));
+            rows.add(matmulRow("  its matmuls", qwenForward, reference));
+
+            decodeRows(rows, "tiny", TINY, tinyDecode, batches, effort, copyBest, reference, false);
+            decodeRows(rows, "Qwen2.5-0.5B", QWEN_05B, qwenDecode, batches, effort, copyBest, reference, true);
+
+            BenchTable table = new BenchTable("Engine speed and memory (CPU backend, " + threads + " threads)",
+                    "measurement", "shape", "median (best)", "throughput", "GFLOP/s", "vs machine", "cores busy", "target", "result");
+            for (String[] r : rows) table.row((Object[]) r);
+            table.print(command);
+            footnotes(effort, threads, reference, copyBest, loadBefore, wallStart);
+
+            BenchTable phases = new BenchTable("Where the time goes (share of the mean run)",
+                    phaseHeader());
+            for (Breakdown b : breakdowns) phases.row((Object[]) phaseRow(b));
+            phases.print(command);
+            System.out.println("Phases are the time inside the backend's calls, grouped by operation; \"outside\" is the"
+                    + " model's and the generator's own Java code (greedy sampling over the vocabulary, bookkeeping).");
+        }
+    }
+
+    // ---- workloads --------------------------------------------------------------------------------------------
+
+    /** Forward + backward + AdamW over B×T random tokens; the first warmup steps are not timed. */
+    private static Timing train(TimingBackend backend, ModelConfig config, int batch, int time, int warmup, int timed,
+                                long[] bufferFloats) {
+        try (Transformer model = new Transformer(backend, config)) {
+            model.initializeRandom(1);
+            AdamW optimizer = new AdamW(model, AdamW.Settings.defaults());
+            int n = batch * time;
+            int[] tokens = randomTokens(n + 1, config.vocabSize(), 5);
+            int[] inputs = Arrays.copyOf(tokens, n), targets = Arrays.copyOfRange(tokens, 1, n + 1);
+            float[] dLogProbs = new float[n];
+            Arrays.fill(dLogProbs, -1f / n);
+            double[] seconds = new double[timed];
+            for (int i = 0; i < warmup + timed; i++) {
+                if (i == warmup) backend.reset();
+                long start = System.nanoTime();
+                model.zeroGradients();
+                model.forward(inputs, targets, batch, time);
+                model.backward(dLogProbs, null);
+                optimizer.step(1e-4);
+                if (i >= warmup) seconds[i - warmup] = (System.nanoTime() - start) / 1e9;
+            }
+            // parameters, gradients, both AdamW moments, activations
+            bufferFloats[0] = 4 * model.layout().totalSize() + model.trainingActivationFloats();
+            return timing(backend, seconds);
+        }
+    }
+
+    private static Timing forward(TimingBackend backend, Transformer model, int batch, int time, int warmup, int timed) {
+        int n = batch * time;
+        int[] tokens = randomTokens(n + 1, model.config().vocabSize(), 6);
+        int[] inputs = Arrays.copyOf(tokens, n), targets = Arrays.copyOfRange(tokens, 1, n + 1);
+        double[] seconds = new double[timed];
+        for (int i = 0; i < warmup + timed; i++) {
+            if (i == warmup) backend.reset();
+            long start = System.nanoTime();
+            model.forward(inputs, targets, batch, time);
+            if (i >= warmup) seconds[i - warmup] = (System.nanoTime() - start) / 1e9;
+        }
+        return timing(backend, seconds);
+    }
+
+    /**
+     * Greedy batched decoding through the {@link Generator}: every slot gets a random prompt, the first step
+     * prefills them all, then each timed step feeds one token per slot and samples the next.
+     */
+    private static Timing decode(TimingBackend backend, Transformer model, int slots, int promptLength, int warmup, int timed) {
+        int newTokens = warmup + timed + 1;
+        Generator generator = new Generator(model, slots, promptLength + newTokens + 4);
+        for (int slot = 0; slot < slots; slot++) {
+            generator.start(slot, randomTokens(promptLength, model.config().vocabSize(), 100 + slot),
+                    SamplingParams.greedy(), StopRules.of(newTokens));
+        }
+        generator.step();
+        double[] seconds = new double[timed];
+        for (int i = 0; i < warmup + timed; i++) {
+            if (i == warmup) backend.reset();
+            long start = System.nanoTime();
+            int sampled = generator.step().size();
+            if (i >= warmup) seconds[i - warmup] = (System.nanoTime() - start) / 1e9;
+            if (sampled != slots) throw new IllegalStateException("decoding step sampled " + sampled + " of " + slots + " slots");
+        }
+        return timing(backend, seconds);
+    }
+
+    private static Timing timing(TimingBackend backend, double[] seconds) {
+        int runs = seconds.length;
+        double[] phases = new double[TimingBackend.Phase.values().length];
+        for (TimingBackend.Phase phase : TimingBackend.Phase.values()) {
+            phases[phase.ordinal()] = backend.nanos(phase) / 1e9 / runs;
+        }
+        double cores = backend.coresUsedSinceReset();
+        return new Timing(runs, median(seconds), Arrays.stream(seconds).min().orElseThrow(),
+                Arrays.stream(seconds).average().orElseThrow(), cores, phases,
+                (double) backend.matmulFlops() / runs, backend.nanos(TimingBackend.Phase.MATMUL) / 1e9 / runs);
+    }
+
+    // ---- the machine ------------------------------------------------------------------------------------------
+
+    /** out (rows, outChannels) = inp (rows, inChannels) · weight (outChannels, inChannels)ᵀ, as the model calls it. */
+    private static Timing sgemm(TimingBackend backend, int rows, int inChannels, int outChannels, int repeats) {
+        Tensor inp = randomTensor(backend, (long) rows * inChannels, 1);
+        Tensor weight = randomTensor(backend, (long) outChannels * inChannels, 2);
+        Tensor out = backend.allocate((long) rows * outChannels);
+        double[] seconds = new double[repeats];
+        for (int i = 0; i < 3 + repeats; i++) {
+            if (i == 3) backend.reset();
+            long start = System.nanoTime();
+            backend.matmulForward(out, inp, weight, null, rows, inChannels, outChannels);
+            if (i >= 3) seconds[i - 3] = (System.nanoTime() - start) / 1e9;
+        }
+        return timing(backend, seconds);
+    }
+
+    /** Bytes read plus bytes written per second (STREAM's convention) copying a float array in equal parts. */
+    private static double copyBytesPerSecond(int threads, int floats, int repeats) throws Exception {
+        float[] source = new float[floats], destination = new float[floats];
+        Arrays.fill(source, 1f);
+        Arrays.fill(destination, 2f); // touch every page before timing
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            double[] seconds = new double[repeats];
+            for (int i = 0; i < 2 + repeats; i++) {
+                long start = System.nanoTime();
+                List<Future<?>> parts = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int from = (int) ((long) floats * t / threads), to = (int) ((long) floats * (t + 1) / threads);
+                    parts.add(pool.submit(() -> System.arraycopy(source, from, destination, from, to - from)));
+                }
+                for (Future<?> part : parts) part.get();
+                if (i >= 2) seconds[i - 2] = (System.nanoTime() - start) / 1e9;
+            }
+            return 2.0 * floats * Float.BYTES / median(seconds);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Restarts the kernel's peak-RSS count (VmHWM) from the current RSS; false where the kernel refuses. */
+    private static boolean resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static long procStatusKb(String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(field + ":")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+        throw new IOException("/proc/self/status has no " + field);
+    }
+
+    /** The 1-minute load average and, where the kernel has it, the share of the last 60 s some task waited for a CPU. */
+    private static String loadAverage() {
+        String load;
+        try {
+            load = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
+        } catch (IOException e) {
+            load = "unknown";
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/pressure/cpu"))) {
+                if (line.startsWith("some")) {
+                    for (String field : line.split("\\s+")) {
+                        if (field.startsWith("avg60=")) return load + " (CPU pressure " + field.substring(6) + " %)";
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no pressure stall information on this kernel
+        }
+        return load;
+    }
+
+    // ---- model FLOPs ------------------------------------------------------------------------------------------
+
+    /**
+     * Weights that take part in matrix products: every projection of every layer and the output projection.
+     * A tied embedding is counted once, as the output projection; an untied one is a lookup and not counted.
+     */
+    static long matmulParameters(ModelConfig config) {
+        long c = config.hiddenSize(), qDim = (long) config.numHeads() * config.headDim(), kvDim = config.kvDim();
+        long perLayer = c * qDim + 2 * c * kvDim + qDim * c + 3 * c * config.intermediateSize();
+        return perLayer * config.numLayers() + (long) config.outputSize() * c;
+    }
+
+    /** 6·N per token (forward 2, backward 4) plus causal attention 6·L·T²·d per sequence. */
+    static double trainingFlops(ModelConfig config, int batch, int time) {
+        return 6.0 * matmulParameters(config) * batch * time + 6.0 * config.numLayers() * time * time * qDim(config) * batch;
+    }
+
+    static double forwardFlops(ModelConfig config, int batch, int time) {
+        return 2.0 * matmulParameters(config) * batch * time + 2.0 * config.numLayers() * time * time * qDim(config) * batch;
+    }
+
+    /** One token attending to {@code context} cached positions: 2·N plus 4·L·p·d for scores and the weighted sum. */
+    static double decodeFlopsPerToken(ModelConfig config, double context) {
+        return 2.0 * matmulParameters(config) + 4.0 * config.numLayers() * context * qDim(config);
+    }
+
+    /** Bytes a decoding step must read at least once: every parameter (float32) and the slot's cached keys and values. */
+    static double decodeBytesPerStep(ModelConfig config, double context) {
+        long embeddingLookupOnly = config.tiedEmbeddings() ? 0 : (long) config.vocabSize() * config.hiddenSize();
+        double parameters = org.zerotir.engine.ParameterLayout.of(config).totalSize() - embeddingLookupOnly;
+        return 4.0 * (parameters + 2.0 * config.numLayers() * context * config.kvDim());
+    }
+
+    private static long qDim(ModelConfig config) {
+        return (long) config.numHeads() * config.headDim();
+    }
+
+    // ---- rows -------------------------------------------------------------------------------------------------
+
+    private static void trainingRows(List<String[]> rows, String name, ModelConfig config, int batch, int time,
+                                     Timing timing, double reference, boolean endToEndTarget) {
+        double achieved = trainingFlops(config, batch, time) / timing.medianSeconds() / 1e9;
+        String target = endToEndTarget ? "≥ 35 % of sgemm" : "";
+        String result = endToEndTarget ? (achieved >= 0.35 * reference ? "PASS" : "MISS") : "";
+        rows.add(row(name, "B" + batch + "×T" + time, times(timing), tokensPerSecond(batch * time / timing.medianSeconds()),
+                gflops(achieved), ofSgemm(achieved, reference), cores(timing), target, result));
+        rows.add(matmulRow("  its matmuls (fwd + bwd)", timing, reference));
+    }
+
+    private static String[] matmulRow(String name, Timing timing, double reference) {
+        double achieved = timing.matmulGflops();
+        return row(name, "sgemm calls", ms(timing.matmulSeconds()) + " (mean)", "", gflops(achieved), ofSgemm(achieved, reference),
+                "", "≥ 50 % of sgemm", achieved >= 0.5 * reference ? "PASS" : "MISS");
+    }
+
+    private static void sgemmRow(List<String[]> rows, String name, String shape, Timing timing, double reference) {
+        double achieved = medianGflops(timing);
+        rows.add(row(name, shape, times(timing), "", gflops(achieved), ofSgemm(achieved, reference), cores(timing), "", ""));
+    }
+
+    private static void decodeRows(List<String[]> rows, String name, ModelConfig config, Timing[] timings, int[] batches,
+                                   Effort effort, double copyBandwidth, double reference, boolean boundTarget) {
+        for (int i = 0; i < batches.length; i++) {
+            Timing timing = timings[i];
+            // context attended to, averaged over the timed steps (prompt, the prefill's sample, the warm-up steps)
+            double context = effort.promptLength() + 1 + effort.decodeWarmup() + (timing.runs() + 1) / 2.0;
+            double step = timing.medianSeconds();
+            double achieved = decodeFlopsPerToken(config, context) * batches[i] / step / 1e9;
+            String versus = ofSgemm(achieved, reference), target = "", result = "";
+            if (batches[i] == 1) {
+                double bound = decodeBytesPerStep(config, context) / copyBandwidth;
+                versus = String.format(Locale.ROOT, "%.2f× bound (%s)", step / bound, ms(bound));
+                if (boundTarget) {
+                    target = "≤ 1.5× bound";
+                    result = step <= 1.5 * bound ? "PASS" : "MISS";
+                }
+            }
+            rows.add(row("decode, " + name + ", batch " + batches[i], String.format(Locale.ROOT, "context ≈ %.0f", context),
+                    times(timing), tokensPerSecond(batches[i] / step), gflops(achieved), versus, cores(timing), target, result));
+        }
+    }
+
+    private static void footnotes(Effort effort, int threads, double reference, double copyBandwidth, String loadBefore,
+                                  long wallStart) {
+        List<String> lines = List.of(
+                "- GFLOP/s are model FLOPs per second. Training: 6·N·tokens + 6·L·T²·d per sequence (causal attention,"
+                        + " forward 2 + backward 4); forward: 2·N·tokens + 2·L·T²·d; decoding: 2·N + 4·L·p·d per token at"
+                        + " context p. N = weights in matrix products (tied embedding counted once, as the output projection):"
+                        + String.format(Locale.ROOT, " tiny %.2fM, GPT-2-small %.1fM, Qwen2.5-0.5B %.1fM; d = hidden size.",
+                        matmulParameters(TINY) / 1e6, matmulParameters(GPT2_SMALL) / 1e6, matmulParameters(QWEN_05B) / 1e6),
+                "- \"its matmuls\": the FLOPs of the step's sgemm calls over the (mean) time spent inside them.",
+                "- Times are medians with the best run in brackets. \"cores busy\": the process's CPU time over wall time"
+                        + " during the timed runs; below the thread count, other processes had the cores (or the work was serial).",
+                String.format(Locale.ROOT, "- sgemm reference %.1f GFLOP/s: the better of the two square measurements"
+                        + " (the engine's Blas, OpenBLAS with %d threads).", reference, threads),
+                String.format(Locale.ROOT, "- Bandwidth bound of a batch-1 decoding step: every float32 parameter plus the"
+                        + " slot's KV cache read once / the best copy bandwidth (%.1f GB/s, bytes read + written as in STREAM).",
+                        copyBandwidth / 1e9),
+                String.format(Locale.ROOT, "- Medians over %d tiny / %d GPT-2-small training steps, %d forward passes, %d tiny"
+                                + " / %d Qwen2.5-0.5B decoding steps, after warm-up; random weights; greedy sampling included in decoding.",
+                        effort.tinySteps(), effort.gpt2Steps(), effort.forwardRuns(), effort.tinyDecodeSteps(), effort.qwenDecodeSteps()),
+                String.format(Locale.ROOT, "- Machine: %d threads, Java %s; 1-minute load %s before, %s after; the run took %.0f s."
+                                + " Other processes on a shared machine make every figure noisy.",
+                        threads, Runtime.version(), loadBefore, loadAverage(), (System.nanoTime() - wallStart) / 1e9));
+        lines.forEach(System.out::println);
+        System.out.println();
+    }
+
+    private static String[] phaseHeader() {
+        List<String> header = new ArrayList<>(List.of("workload", "mean run"));
+        for (TimingBackend.Phase phase : TimingBackend.Phase.values()) header.add(phase.label);
+        header.add("outside");
+        return header.toArray(String[]::new);
+    }
+
+    private static String[] phaseRow(Breakdown b) {
+        Timing t = b.timing();
+        List<String> cells = new ArrayList<>(List.of(b.workload(), ms(t.meanSeconds())));
+        for (double seconds : t.phaseSeconds()) cells.add(percent(seconds / t.meanSeconds()));
+        cells.add(percent(Math.max(0, t.outsideSeconds()) / t.meanSeconds()));
+        return cells.toArray(String[]::new);
+    }
+
+    private static String[] row(String... cells) {
+        return cells;
+    }
+
+    // ---- formatting and small helpers -------------------------------------------------------------------------
+
+    private static String ms(double seconds) {
+        double ms = seconds * 1e3;
+        return String.format(Locale.ROOT, ms < 10 ? "%.2f ms" : ms < 100 ? "%.1f ms" : "%.0f ms", ms);
+    }
+
+    /** An sgemm measurement's rate at its median time. */
+    private static double medianGflops(Timing sgemm) {
+        return sgemm.matmulFlops() / sgemm.medianSeconds() / 1e9;
+    }
+
+    private static String times(Timing timing) {
+        return ms(timing.medianSeconds()) + " (" + ms(timing.bestSeconds()) + ")";
+    }
+
+    private static String cores(Timing timing) {
+        return String.format(Locale.ROOT, "%.2f", timing.cores());
+    }
+
+    private static String gflops(double value) {
+        return String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    private static String ofSgemm(double gflops, double reference) {
+        return String.format(Locale.ROOT, "%.0f %% of sgemm", 100 * gflops / reference);
+    }
+
+    private static String percent(double share) {
+        return String.format(Locale.ROOT, "%.0f %%", 100 * share);
+    }
+
+    private static String tokensPerSecond(double value) {
+        return String.format(Locale.ROOT, value < 100 ? "%.1f tok/s" : "%.0f tok/s", value);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static int[] randomTokens(int count, int vocab, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] tokens = new int[count];
+        for (int i = 0; i < count; i++) tokens[i] = random.nextInt(vocab);
+        return tokens;
+    }
+
+    private static Tensor randomTensor(Backend backend, long size, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] host = new float[Math.toIntExact(size)];
+        for (int i = 0; i < host.length; i++) host[i] = (float) (random.nextDouble() - 0.5);
+        Tensor tensor = backend.allocate(size);
+        backend.copyFromHost(host, tensor);
+        return tensor;
+    }
+
+    private static void progress(String what) {
+        System.err.println("bench/engine: " + what + " ...");
+    }
+}
