@@ -15,7 +15,7 @@ import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.SmallRyeConfig;
 
 /**
- * Starts the Zerotir server. Without {@code quarkus.datasource.jdbc.url} it first starts an embedded
+ * Starts the Zerotir server, or runs one command of {@link Commands} when the first argument names one. Without {@code quarkus.datasource.jdbc.url} it first starts an embedded
  * PostgreSQL, so that one command runs Zerotir on a machine with nothing installed.
  */
 @QuarkusMain
@@ -30,6 +30,10 @@ public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class);
 
     public static void main(String... args) {
+        if (Commands.isCommand(args)) {
+            // a command (pretrain, train, ...) runs without the server, its database or its port
+            System.exit(Commands.run(args));
+        }
         try {
             chooseDatabase();
         } catch (IllegalStateException | ConfigValidationException e) {

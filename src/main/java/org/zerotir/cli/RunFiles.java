@@ -11,7 +11,7 @@ import org.zerotir.rollout.CodeRunner;
 import org.zerotir.rollout.Trajectory;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,10 +32,10 @@ final class RunFiles implements TrainingLoop.Listener {
 
     private final Path metrics, rollouts;
     private final int totalSteps, rolloutsKept;
-    private final PrintStream progress;
+    private final PrintWriter progress;
     private final long started = System.nanoTime();
 
-    RunFiles(Path runDirectory, int totalSteps, int rolloutsKept, int resumedAfterStep, PrintStream progress) throws IOException {
+    RunFiles(Path runDirectory, int totalSteps, int rolloutsKept, int resumedAfterStep, PrintWriter progress) throws IOException {
         Files.createDirectories(runDirectory);
         this.metrics = runDirectory.resolve(METRICS);
         this.rollouts = runDirectory.resolve(ROLLOUTS);
@@ -77,6 +77,7 @@ final class RunFiles implements TrainingLoop.Listener {
                 step, totalSteps, m.get(MetricNames.ACCURACY), m.get(MetricNames.TOOL_CODE_RATIO),
                 m.get(MetricNames.TOOL_CALLS_PER_RESPONSE), m.get(MetricNames.RESPONSE_LENGTH_MEAN),
                 m.get(MetricNames.TIME_GEN_S), m.get(MetricNames.TIME_TRAIN_S), elapsed);
+        progress.flush();
     }
 
     private static ObjectNode rollout(int step, RlTrainer.StepResult result, int index) {
@@ -106,11 +107,13 @@ final class RunFiles implements TrainingLoop.Listener {
         values.forEach(node::put);
         append(metrics, line);
         progress.printf("step %d/%d  held-out %s%n", step, totalSteps, values);
+        progress.flush();
     }
 
     @Override
     public void checkpointed(int step, Path directory) {
         progress.printf("step %d/%d  checkpoint %s%n", step, totalSteps, directory);
+        progress.flush();
     }
 
     private static void append(Path file, ObjectNode line) {

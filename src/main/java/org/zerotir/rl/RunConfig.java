@@ -125,8 +125,8 @@ public record RunConfig(String name, Model model, Data data, Algorithm algorithm
         if (seed < 0) throw new InvalidField("seed", "must be >= 0");
         positive("checkpointEvery", checkpointEvery);
         if (rolloutsKeptPerStep < 0) throw new InvalidField("rolloutsKeptPerStep", "must be >= 0");
-        if (!List.of("zerotir", "zerorl", "chatml").contains(template)) {
-            throw new InvalidField("template", "must be one of zerotir, zerorl, chatml; got \"" + template + "\"");
+        if (!List.of("zerotir", "zerorl", "chatml", "mini").contains(template)) {
+            throw new InvalidField("template", "must be one of zerotir, zerorl, chatml, mini; got \"" + template + "\"");
         }
         if (!data.train().equals("arithmetic") && data.train().isBlank()) throw new InvalidField("data.train", "is empty");
         if (data.arithmeticMinDigits() < 1 || data.arithmeticMaxDigits() < data.arithmeticMinDigits() || data.arithmeticMaxDigits() > 18) {

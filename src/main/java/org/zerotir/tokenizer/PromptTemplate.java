@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * A prompt template read from {@code src/main/resources/templates/<name>.txt}: {@code zerotir} (base model,
- * Python tool), {@code zerorl} (base model, no tool), {@code chatml} (instruct models).
+ * Python tool), {@code zerorl} (base model, no tool), {@code chatml} (instruct models), {@code mini} (the mini ZeroTIR
+ * models pre-trained by {@code zerotir pretrain}: the frame of their base corpus, {@code BaseCorpus.prompt}).
  *
  * <p>File format. A plain template is the file's text with its final newline removed; {@code {problem}}
  * marks where the problem goes. A chat template is made of sections, each opened by a line
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  * are left alone.
  */
 public final class PromptTemplate {
-    public static final List<String> NAMES = List.of("zerotir", "zerorl", "chatml");
+    public static final List<String> NAMES = List.of("zerotir", "zerorl", "chatml", "mini");
     private static final Pattern HEADER = Pattern.compile("^--- ([a-z]+) ---$", Pattern.MULTILINE);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z]+)}");
 

@@ -1,0 +1,36 @@
+package org.zerotir.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.util.Set;
+
+/** The command line: {@code zerotir <command> [options]}; without a command the server starts. */
+@Command(name = "zerotir", mixinStandardHelpOptions = true, version = "zerotir 0.1",
+        description = "Trains language models with RL to use a Python interpreter while they reason.",
+        subcommands = {PretrainCommand.class, TrainCommand.class})
+public final class Commands {
+
+    private static final Set<String> NAMES = Set.of("pretrain", "train", "help", "--help", "-h", "--version", "-V");
+
+    static boolean isCommand(String[] args) {
+        return args.length > 0 && NAMES.contains(args[0]);
+    }
+
+    static int run(String[] args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine line = new CommandLine(new Commands());
+        // a bad flag or value is the user's mistake: one line naming it, and the usage, never a stack trace
+        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
+                cmd.getErr().println(cmd.getColorScheme().errorText("error: " + e.getMessage()));
+                return 2;
+            }
+            throw e;
+        });
+        return line;
+    }
+}

@@ -1,0 +1,134 @@
+package org.zerotir.cli;
+
+import org.zerotir.data.ArithmeticTasks;
+import org.zerotir.data.BaseCorpus;
+import org.zerotir.engine.ModelConfig;
+import org.zerotir.engine.Transformer;
+import org.zerotir.engine.checkpoint.HuggingFaceCheckpoint;
+import org.zerotir.engine.cpu.CpuBackend;
+import org.zerotir.engine.optim.AdamW;
+import org.zerotir.engine.optim.LearningRateSchedule;
+import org.zerotir.engine.pretrain.Pretrainer;
+import org.zerotir.tokenizer.BpeTrainer;
+import org.zerotir.tokenizer.Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * Makes the mini ZeroTIR base model from nothing: the base corpus (problems solved in words, Python snippets
+ * with their output, and the programming-request bridge; never a math problem solved with code), a small
+ * byte-level BPE vocabulary learnt from it, and a small Qwen2-shaped model pre-trained on it. The result is an
+ * ordinary Hugging Face directory that {@code train} (or any HF tooling) loads.
+ */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = "Pre-train the mini ZeroTIR base model from scratch on the synthetic base corpus.")
+final class PretrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    static final String END_OF_TEXT = "<|endoftext|>";
+
+    @Option(names = "--out", required = true, description = "directory to write the model into (created; must be empty or absent)")
+    Path out;
+
+    @Option(names = "--steps", defaultValue = "1500", description = "optimizer steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "16", description = "documents per step (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--documents", defaultValue = "200000", description = "corpus size in documents (default: ${DEFAULT-VALUE})")
+    int documents;
+
+    @Option(names = "--learning-rate", defaultValue = "2e-3", description = "peak learning rate, warm-up then cosine (default: ${DEFAULT-VALUE})")
+    double learningRate;
+
+    @Option(names = "--vocab", defaultValue = "384", description = "tokenizer vocabulary size, 256 bytes and merges (default: ${DEFAULT-VALUE})")
+    int vocab;
+
+    @Option(names = "--hidden", defaultValue = "128", description = "hidden size (default: ${DEFAULT-VALUE})")
+    int hidden;
+
+    @Option(names = "--layers", defaultValue = "4", description = "decoder layers (default: ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "4", description = "attention heads (default: ${DEFAULT-VALUE})")
+    int heads;
+
+    @Option(names = "--kv-heads", defaultValue = "2", description = "key/value heads (default: ${DEFAULT-VALUE})")
+    int kvHeads;
+
+    @Option(names = "--ffn", defaultValue = "384", description = "SwiGLU inner size (default: ${DEFAULT-VALUE})")
+    int ffn;
+
+    @Option(names = "--context", defaultValue = "512", description = "positions the model handles (default: ${DEFAULT-VALUE})")
+    int context;
+
+    @Option(names = "--bridge-share", defaultValue = "0.20", description = "share of programming-request documents (default: ${DEFAULT-VALUE})")
+    double bridgeShare;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the corpus, the weights and the batches (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--threads", description = "CPU threads (default: all cores)")
+    Integer threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        if (documents < 1) throw new IllegalArgumentException("--documents must be >= 1, got " + documents);
+        if (!(learningRate > 0)) throw new IllegalArgumentException("--learning-rate must be positive, got " + learningRate);
+        if (vocab < 258) throw new IllegalArgumentException("--vocab must be >= 258 (256 bytes and the special tokens), got " + vocab);
+        if (!(bridgeShare >= 0 && bridgeShare < 1)) throw new IllegalArgumentException("--bridge-share must be in [0, 1), got " + bridgeShare);
+        if (Files.isDirectory(out)) {
+            try (var entries = Files.list(out)) {
+                if (entries.findAny().isPresent()) throw new IllegalArgumentException("--out " + out + " is not empty");
+            }
+        }
+        BaseCorpus.Settings corpusSettings = new BaseCorpus.Settings((1 - bridgeShare) * 0.55, (1 - bridgeShare) * 0.45, bridgeShare,
+                ArithmeticTasks.Settings.products());
+        List<String> corpus = BaseCorpus.documents(corpusSettings, documents, seed);
+        Path staging = Files.createTempDirectory(out.toAbsolutePath().getParent() == null ? Path.of(".") : out.toAbsolutePath().getParent(), "pretrain-");
+        BpeTrainer.write(BpeTrainer.train(corpus.subList(0, Math.min(corpus.size(), 20_000)),
+                new BpeTrainer.Settings(vocab, 2, List.of(END_OF_TEXT))), staging);
+        Tokenizer tokenizer = Tokenizer.load(staging);
+        int endOfText = tokenizer.specialIds().eos();
+        List<int[]> encoded = corpus.stream().map(tokenizer::encode).toList();
+        ModelConfig config = new ModelConfig(tokenizer.vocabSize(), hidden, ffn, layers, heads, kvHeads, context, 10_000, 1e-6, false, true);
+        err().printf("pretrain: %d documents (%.1f tokens each), vocabulary %d, model %s%n", corpus.size(),
+                encoded.stream().mapToInt(d -> d.length).average().orElse(0), tokenizer.vocabSize(), config);
+        try (CpuBackend backend = new CpuBackend(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+             Transformer model = new Transformer(backend, config)) {
+            model.initializeRandom(seed);
+            AdamW optimizer = new AdamW(model, new AdamW.Settings(0.9, 0.95, 1e-8, 0.01, 1.0));
+            LearningRateSchedule schedule = new LearningRateSchedule.WarmupCosine(learningRate, learningRate / 10, Math.min(100, steps / 10), steps);
+            long started = System.nanoTime();
+            double tail = new Pretrainer(model, optimizer, endOfText).train(encoded,
+                    new Pretrainer.Settings(batch, context, steps, schedule, seed), (step, loss, report) -> {
+                        if (step % 50 == 0 || step == steps) {
+                            err().printf("step %d/%d  loss %.3f  lr %.2e  %.0fs%n", step, steps, loss, report.learningRate(),
+                                    (System.nanoTime() - started) / 1e9);
+                        }
+                    });
+            HuggingFaceCheckpoint.save(model, staging);
+            err().printf("pretrain: mean loss of the last tenth %.3f nats per token%n", tail);
+        }
+        if (Files.isDirectory(out)) Files.delete(out);
+        Files.move(staging, out);
+        System.out.println(out);
+        return 0;
+    }
+
+    /** Progress goes to the command's error stream, flushed at once so a terminal or a log sees it live. */
+    private java.io.PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+}

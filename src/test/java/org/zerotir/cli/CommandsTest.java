@@ -1,0 +1,76 @@
+package org.zerotir.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The two commands of the mini experiment, end to end at toy sizes, and their answers to bad flags. */
+class CommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Runs a command line; returns exit code and what it printed on stderr. */
+    private static Object[] run(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine line = Commands.commandLine();
+        line.setErr(new PrintWriter(err));
+        int code = line.execute(args);
+        return new Object[] {code, err.toString()};
+    }
+
+    @Test
+    void pretrainThenTrainThenResume(@TempDir Path tmp) throws Exception {
+        Path base = tmp.resolve("base");
+        Object[] pretrain = run("pretrain", "--out", base.toString(), "--steps", "3", "--documents", "300", "--vocab", "300",
+                "--hidden", "32", "--layers", "1", "--heads", "2", "--kv-heads", "1", "--ffn", "64", "--context", "256", "--threads", "2");
+        assertEquals(0, pretrain[0], (String) pretrain[1]);
+        for (String file : List.of("config.json", "model.safetensors", "tokenizer.json")) {
+            assertTrue(Files.isRegularFile(base.resolve(file)), file + " in the pre-trained model directory");
+        }
+        Path run = tmp.resolve("run");
+        Object[] train = run("train", "--out", run.toString(), "--model", base.toString(), "--template", "mini", "--steps", "2",
+                "--prompts-per-step", "2", "--samples-per-prompt", "2", "--max-response-tokens", "24", "--algorithm", "grpo", "--threads", "2");
+        assertEquals(0, train[0], (String) train[1]);
+        List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+        long stepLines = lines.stream().filter(l -> l.contains("\"accuracy\"")).count();
+        assertEquals(2, stepLines, String.join("\n", lines));
+        JsonNode last = JSON.readTree(lines.stream().filter(l -> l.contains("\"accuracy\"")).toList().getLast());
+        assertEquals(2, last.path("step").asInt());
+        assertTrue(last.path("metrics").has("tool/code_ratio"));
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-2")));
+        // more steps on the same directory resume from its checkpoint
+        Object[] more = run("train", "--out", run.toString(), "--steps", "3", "--threads", "2");
+        assertEquals(0, more[0], (String) more[1]);
+        assertTrue(((String) more[1]).contains("resuming from"), (String) more[1]);
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-3")));
+    }
+
+    @Test
+    void badFlagsAreNamedWithoutAStackTrace(@TempDir Path tmp) {
+        Object[] unknown = run("train", "--out", tmp.toString(), "--stepz", "3");
+        assertEquals(2, unknown[0]);
+        assertTrue(((String) unknown[1]).contains("--stepz"), (String) unknown[1]);
+        Object[] noModel = run("train", "--out", tmp.resolve("r").toString());
+        assertEquals(2, noModel[0]);
+        assertTrue(((String) noModel[1]).contains("model.path"), (String) noModel[1]);
+        Object[] badAlgorithm = run("train", "--out", tmp.resolve("r2").toString(), "--model", tmp.toString(), "--algorithm", "sgd");
+        assertEquals(2, badAlgorithm[0]);
+        assertTrue(((String) badAlgorithm[1]).contains("algorithm.name"), (String) badAlgorithm[1]);
+        Object[] steps = run("pretrain", "--out", tmp.resolve("m").toString(), "--steps", "0");
+        assertEquals(2, steps[0]);
+        assertTrue(((String) steps[1]).contains("--steps"), (String) steps[1]);
+        for (Object[] result : List.of(unknown, noModel, badAlgorithm, steps)) {
+            assertTrue(!((String) result[1]).contains("\tat "), "no stack trace: " + result[1]);
+        }
+    }
+}
