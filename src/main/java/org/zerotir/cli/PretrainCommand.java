@@ -114,7 +114,7 @@ final class PretrainCommand implements Callable<Integer> {
             double tail = new Pretrainer(model, optimizer, endOfText).train(encoded,
                     new Pretrainer.Settings(batch, context, steps, schedule, seed), (step, loss, report) -> {
                         if (step % 50 == 0 || step == steps) {
-                            err().printf("step %d/%d  loss %.3f  lr %.2e  %.0fs%n", step, steps, loss, report.learningRate(),
+                            err().printf("%s step %d/%d  loss %.3f  lr %.2e  %.0fs%n", RunFiles.bar(step, steps), step, steps, loss, report.learningRate(),
                                     (System.nanoTime() - started) / 1e9);
                         }
                     });

@@ -73,11 +73,17 @@ final class RunFiles implements TrainingLoop.Listener {
         }
         Map<String, Double> m = result.metrics();
         double elapsed = (System.nanoTime() - started) / 1e9;
-        progress.printf("step %d/%d  accuracy %.3f  code %.2f  calls %.2f  length %.0f  gen %.1fs  train %.1fs  elapsed %.0fs%n",
-                step, totalSteps, m.get(MetricNames.ACCURACY), m.get(MetricNames.TOOL_CODE_RATIO),
+        progress.printf("%s step %d/%d  accuracy %.3f  code %.2f  calls %.2f  length %.0f  gen %.1fs  train %.1fs  elapsed %.0fs%n",
+                bar(step, totalSteps), step, totalSteps, m.get(MetricNames.ACCURACY), m.get(MetricNames.TOOL_CODE_RATIO),
                 m.get(MetricNames.TOOL_CALLS_PER_RESPONSE), m.get(MetricNames.RESPONSE_LENGTH_MEAN),
                 m.get(MetricNames.TIME_GEN_S), m.get(MetricNames.TIME_TRAIN_S), elapsed);
         progress.flush();
+    }
+
+    /** A 20-character progress bar: the log stays line-oriented, so it reads the same in a terminal and a file. */
+    static String bar(int done, int total) {
+        int filled = (int) Math.round(20.0 * done / Math.max(1, total));
+        return "[" + "#".repeat(Math.min(20, filled)) + ".".repeat(Math.max(0, 20 - filled)) + "]";
     }
 
     private static ObjectNode rollout(int step, RlTrainer.StepResult result, int index) {
