@@ -53,6 +53,16 @@ class CommandsTest {
         assertEquals(0, more[0], (String) more[1]);
         assertTrue(((String) more[1]).contains("resuming from"), (String) more[1]);
         assertTrue(Files.isDirectory(run.resolve("checkpoints/step-3")));
+
+        Path png = tmp.resolve("curves.png");
+        StringWriter out = new StringWriter();
+        CommandLine report = Commands.commandLine();
+        report.setOut(new PrintWriter(out));
+        assertEquals(0, report.execute("report", "--run", run.toString(), "--png", png.toString()));
+        assertTrue(out.toString().contains("| run | accuracy |"), out.toString());
+        assertTrue(out.toString().contains("eval/heldout/avg@1"), out.toString());
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertTrue(image != null && image.getWidth() > 400, "a PNG of the curves");
     }
 
     @Test
