@@ -78,12 +78,13 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunConfig runConfig = resolveConfig();
-        Files.createDirectories(out);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve(CONFIG).toFile(), runConfig);
         WorkerPool sandbox = runConfig.tool().enabled() ? new WorkerPool(SandboxSettings.defaults()) : null;
         try (CpuBackend backend = new CpuBackend(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
              RunEnvironment environment = RunEnvironments.open(runConfig, backend,
                      sandbox == null ? null : new SandboxCodeRunner(sandbox), sandbox)) {
+            // written once everything it names has opened: a refused configuration leaves nothing behind
+            Files.createDirectories(out);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve(CONFIG).toFile(), runConfig);
             TrainingLoop loop = new TrainingLoop(runConfig, environment.loop(), out);
             Path latest = loop.latestCheckpoint();
             int resumedAfter = latest == null ? 0 : Integer.parseInt(latest.getFileName().toString().substring("step-".length()));

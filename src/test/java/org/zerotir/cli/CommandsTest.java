@@ -65,6 +65,52 @@ class CommandsTest {
         assertTrue(image != null && image.getWidth() > 400, "a PNG of the curves");
     }
 
+    /** A tiny random model in Qwen2.5's vocabulary, with Qwen2.5's tokenizer files, as a local HF directory would be. */
+    private static Path qwenShapedModel(Path directory) throws Exception {
+        org.zerotir.engine.ModelConfig config = new org.zerotir.engine.ModelConfig(151936, 32, 64, 1, 2, 1, 1024, 1e6, 1e-6, true, true);
+        try (org.zerotir.engine.cpu.CpuBackend backend = new org.zerotir.engine.cpu.CpuBackend(2);
+             org.zerotir.engine.Transformer model = new org.zerotir.engine.Transformer(backend, config)) {
+            model.initializeRandom(3);
+            org.zerotir.engine.checkpoint.HuggingFaceCheckpoint.save(model, directory);
+        }
+        Files.copy(Path.of("../shared/data/qwen2.5-tokenizer/tokenizer.json"), directory.resolve("tokenizer.json"));
+        // what Qwen2.5 base models ship: end of text ends a sequence, no BOS
+        Files.writeString(directory.resolve("tokenizer_config.json"),
+                "{\"eos_token\": \"<|endoftext|>\", \"pad_token\": \"<|endoftext|>\", \"bos_token\": null}");
+        return directory;
+    }
+
+    @Test
+    void trainsAQwenShapedModelWithItsRealTokenizerAndThePapersTemplate(@TempDir Path tmp) throws Exception {
+        Path model = qwenShapedModel(tmp.resolve("qwen"));
+        Path data = tmp.resolve("math.jsonl");
+        Files.write(data, Files.readAllLines(Path.of("../shared/data/math500.jsonl")).subList(0, 6));
+        Path run = tmp.resolve("run");
+        Object[] train = run("train", "--out", run.toString(), "--model", model.toString(), "--template", "zerotir", "--data", data.toString(),
+                "--steps", "1", "--prompts-per-step", "2", "--samples-per-prompt", "2", "--max-response-tokens", "6", "--algorithm", "grpo",
+                "--threads", "2");
+        assertEquals(0, train[0], (String) train[1]);
+        JsonNode rollout = JSON.readTree(Files.readAllLines(run.resolve("rollouts.jsonl")).getFirst());
+        assertTrue(rollout.path("problem").asText().length() > 10, rollout.toString());
+        assertTrue(Files.isRegularFile(run.resolve("checkpoints/step-1/model.safetensors")));
+        // the chat template needs <|im_end|>, which this vocabulary has; a mini vocabulary does not (below)
+        Object[] chat = run("train", "--out", tmp.resolve("chat").toString(), "--model", model.toString(), "--template", "chatml",
+                "--data", data.toString(), "--steps", "1", "--prompts-per-step", "1", "--samples-per-prompt", "2", "--max-response-tokens", "2",
+                "--threads", "2");
+        assertEquals(0, chat[0], (String) chat[1]);
+    }
+
+    @Test
+    void aVocabularyWithoutTheTemplatesTokensIsRefusedBeforeTraining(@TempDir Path tmp) throws Exception {
+        Path base = tmp.resolve("base");
+        assertEquals(0, run("pretrain", "--out", base.toString(), "--steps", "1", "--documents", "50", "--vocab", "280",
+                "--hidden", "16", "--layers", "1", "--heads", "2", "--kv-heads", "1", "--ffn", "32", "--context", "128")[0]);
+        Object[] chat = run("train", "--out", tmp.resolve("run").toString(), "--model", base.toString(), "--template", "chatml", "--steps", "1");
+        assertEquals(2, chat[0]);
+        assertTrue(((String) chat[1]).contains("template") && ((String) chat[1]).contains("<|im_end|>"), (String) chat[1]);
+        assertTrue(!Files.exists(tmp.resolve("run")), "a refused run leaves nothing behind");
+    }
+
     @Test
     void badFlagsAreNamedWithoutAStackTrace(@TempDir Path tmp) {
         Object[] unknown = run("train", "--out", tmp.toString(), "--stepz", "3");
