@@ -61,7 +61,9 @@ public final class AnswerNormalizer {
         if (s.contains("\\text") || s.contains("\\math") || s.contains("\\mbox") || s.contains("\\hbox")) s = texts(s);
         if (mayEndInUnit(s)) s = removeUnitWord(s);
         s = s.strip();
-        while (s.endsWith(".")) s = s.substring(0, s.length() - 1).strip();
+        // "\approx 8.24": the approximation sign says nothing about which number is meant
+        if (s.startsWith("\\approx")) s = s.substring(7).strip();
+        while (s.endsWith(".") || s.endsWith(",") || s.endsWith(";")) s = s.substring(0, s.length() - 1).strip();
         if (s.indexOf('/') >= 0 && s.indexOf(' ') >= 0) {
             Matcher mixed = MIXED_NUMBER.matcher(s);
             if (mixed.matches()) s = mixed.group(1) + "\\frac{" + mixed.group(2) + "}{" + mixed.group(3) + "}";

@@ -144,7 +144,9 @@ public final class MathEquivalence {
                 return new Ordered(s.charAt(0), s.charAt(s.length() - 1), shapes);
             }
         }
-        List<String> items = splitTopLevel(s, ",");
+        List<String> items = splitTopLevel(s, ";");
+        if (items.size() > 1) return unordered(Unordered.Kind.LIST, items, nesting);
+        items = splitTopLevel(s, ",");
         if (items.size() > 1) {
             // "x = (1, 2)" and "x \in [0, 1)" name the variable before a structure
             String stripped = AnswerNormalizer.stripVariablePrefix(s);
@@ -164,7 +166,7 @@ public final class MathEquivalence {
         if (parts.size() > MAX_ITEMS) return null;
         List<Shape> items = new ArrayList<>();
         for (String part : parts) {
-            if (part.isBlank()) return null;
+            if (part.isBlank()) continue; // "2, 3, and 4" leaves an empty element behind
             Shape sh = shape(part, nesting + 1);
             if (sh == null) return null;
             // "1 \pm \sqrt 2" inside a list is two elements of that list
@@ -172,6 +174,8 @@ public final class MathEquivalence {
             else items.add(sh);
             if (items.size() > MAX_ITEMS) return null;
         }
+        if (items.isEmpty()) return null;
+        if (items.size() == 1 && kind == Unordered.Kind.LIST) return items.getFirst();
         return new Unordered(kind, items);
     }
 
@@ -357,6 +361,9 @@ public final class MathEquivalence {
                 return atom(sa, sb);
             }
             if (hasRelation(a) || hasRelation(b)) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+        // a ratio 3:5 is the number 3/5 (times such as 8:34 p.m. keep their letters and stay strings)
+        String ratioA = ratio(a), ratioB = ratio(b);
+        if (ratioA != null || ratioB != null) return atom(ratioA != null ? ratioA : a, ratioB != null ? ratioB : b);
             Optional<LatexExpression> xa = LatexExpression.parse(stripPercent(a)), xb = LatexExpression.parse(stripPercent(b));
             if (xa.isEmpty() || xb.isEmpty()) {
                 // two different plain tokens (an invalid base numeral such as 4216_5): nothing to compute, they differ
@@ -383,7 +390,15 @@ public final class MathEquivalence {
             return new Verdict(Result.NOT_EQUAL, Stage.RATIONAL);
         }
 
-        private static String stripPercent(String s) {
+        /** "a:b" with one colon and no letters as "(a)/(b)"; null otherwise. */
+    private static String ratio(String s) {
+        int colon = s.indexOf(':');
+        if (colon <= 0 || colon == s.length() - 1 || s.indexOf(':', colon + 1) >= 0) return null;
+        for (int i = 0; i < s.length(); i++) if (Character.isLetter(s.charAt(i))) return null;
+        return "(" + s.substring(0, colon) + ")/(" + s.substring(colon + 1) + ")";
+    }
+
+    private static String stripPercent(String s) {
             if (s.endsWith("\\%")) return s.substring(0, s.length() - 2).strip();
             return s.endsWith("%") ? s.substring(0, s.length() - 1).strip() : s;
         }
