@@ -348,7 +348,11 @@ public final class MathEquivalence {
         /** Two single values (numbers, expressions, words, equations). */
         Verdict atom(String a, String b) {
             if (a.equals(b)) return new Verdict(Result.EQUAL, Stage.STRING);
-            if (isWord(a) && isWord(b)) return new Verdict(a.equalsIgnoreCase(b) ? Result.EQUAL : Result.NOT_EQUAL, Stage.STRING);
+            if (isWord(a) && isWord(b)) {
+            if (a.equalsIgnoreCase(b)) return new Verdict(Result.EQUAL, Stage.STRING);
+            // short letter runs are more likely products of variables (xy against yx) than words: evaluate them
+            if (a.length() > 3 || b.length() > 3) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
+        }
             if (a.contains("\\infty") || b.contains("\\infty")) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
             Verdict numbers = rationally(a, b);
             if (numbers != null) return numbers;
