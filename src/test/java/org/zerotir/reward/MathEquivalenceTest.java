@@ -149,6 +149,18 @@ class MathEquivalenceTest {
         return s.toString();
     }
 
+    /** One shared instance, many threads: the same verdicts as one thread (an RL step scores in parallel). */
+    @Test
+    void verdictsDoNotDependOnConcurrency() throws Exception {
+        List<String[]> pairs = new ArrayList<>();
+        for (var args : TrickyPairsTest.pairs()) pairs.add(new String[]{(String) args.get()[1], (String) args.get()[2]});
+        List<Verdict> sequential = pairs.stream().map(p -> eq.check(p[0], p[1])).toList();
+        for (int round = 0; round < 5; round++) {
+            List<Verdict> parallel = pairs.parallelStream().map(p -> eq.check(p[0], p[1])).toList();
+            assertEquals(sequential, parallel);
+        }
+    }
+
     @Test
     void settingsAreValidated() {
         assertThrows(IllegalArgumentException.class, () -> new MathEquivalence.Settings(1, 1e-9, 1, null, Duration.ofSeconds(1)));
