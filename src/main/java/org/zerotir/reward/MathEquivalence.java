@@ -349,10 +349,10 @@ public final class MathEquivalence {
         Verdict atom(String a, String b) {
             if (a.equals(b)) return new Verdict(Result.EQUAL, Stage.STRING);
             if (isWord(a) && isWord(b)) {
-            if (a.equalsIgnoreCase(b)) return new Verdict(Result.EQUAL, Stage.STRING);
-            // short letter runs are more likely products of variables (xy against yx) than words: evaluate them
-            if (a.length() > 3 || b.length() > 3) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
-        }
+                if (a.equalsIgnoreCase(b)) return new Verdict(Result.EQUAL, Stage.STRING);
+                // short letter runs are more likely products of variables (xy against yx) than words: evaluate them
+                if (a.length() > 3 || b.length() > 3) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
+            }
             if (a.contains("\\infty") || b.contains("\\infty")) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
             Verdict numbers = rationally(a, b);
             if (numbers != null) return numbers;
@@ -361,21 +361,22 @@ public final class MathEquivalence {
             if (ea >= 0 || eb >= 0) {
                 String sa = ea >= 0 ? AnswerNormalizer.stripVariablePrefix(a) : a;
                 String sb = eb >= 0 ? AnswerNormalizer.stripVariablePrefix(b) : b;
-                if (topLevelEquals(sa) >= 0 || topLevelEquals(sb) >= 0) return undecided(a, b, Result.NOT_EQUAL, Stage.STRUCTURE);
+                // an equation such as 2x+3y=6 against an expression: different kinds of object
+                if (topLevelEquals(sa) >= 0 || topLevelEquals(sb) >= 0) return new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE);
                 return atom(sa, sb);
             }
-            if (hasRelation(a) || hasRelation(b)) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
-        // a ratio 3:5 is the number 3/5 (times such as 8:34 p.m. keep their letters and stay strings)
-        String ratioA = ratio(a), ratioB = ratio(b);
-        if (ratioA != null || ratioB != null) return atom(ratioA != null ? ratioA : a, ratioB != null ? ratioB : b);
+            if (hasRelation(a) || hasRelation(b)) return undecided(a, b);
+            // a ratio 3:5 is the number 3/5 (times such as 8:34 p.m. keep their letters and stay strings)
+            String ratioA = ratio(a), ratioB = ratio(b);
+            if (ratioA != null || ratioB != null) return atom(ratioA != null ? ratioA : a, ratioB != null ? ratioB : b);
             Optional<LatexExpression> xa = LatexExpression.parse(stripPercent(a)), xb = LatexExpression.parse(stripPercent(b));
             if (xa.isEmpty() || xb.isEmpty()) {
                 // two different plain tokens (an invalid base numeral such as 4216_5): nothing to compute, they differ
                 if (isPlainToken(a) && isPlainToken(b)) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
-                return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+                return undecided(a, b);
             }
             Result numeric = numerically(xa.get(), null, xb.get(), null, false);
-            if (numeric == null) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+            if (numeric == null) return undecided(a, b);
             return new Verdict(numeric, Stage.NUMERIC);
         }
 
@@ -395,14 +396,14 @@ public final class MathEquivalence {
         }
 
         /** "a:b" with one colon and no letters as "(a)/(b)"; null otherwise. */
-    private static String ratio(String s) {
-        int colon = s.indexOf(':');
-        if (colon <= 0 || colon == s.length() - 1 || s.indexOf(':', colon + 1) >= 0) return null;
-        for (int i = 0; i < s.length(); i++) if (Character.isLetter(s.charAt(i))) return null;
-        return "(" + s.substring(0, colon) + ")/(" + s.substring(colon + 1) + ")";
-    }
+        private static String ratio(String s) {
+            int colon = s.indexOf(':');
+            if (colon <= 0 || colon == s.length() - 1 || s.indexOf(':', colon + 1) >= 0) return null;
+            for (int i = 0; i < s.length(); i++) if (Character.isLetter(s.charAt(i))) return null;
+            return "(" + s.substring(0, colon) + ")/(" + s.substring(colon + 1) + ")";
+        }
 
-    private static String stripPercent(String s) {
+        private static String stripPercent(String s) {
             if (s.endsWith("\\%")) return s.substring(0, s.length() - 2).strip();
             return s.endsWith("%") ? s.substring(0, s.length() - 1).strip() : s;
         }
@@ -445,9 +446,9 @@ public final class MathEquivalence {
         private Verdict equations(String a, int ea, String b, int eb) {
             Optional<LatexExpression> la = LatexExpression.parse(a.substring(0, ea)), ra = LatexExpression.parse(a.substring(ea + 1));
             Optional<LatexExpression> lb = LatexExpression.parse(b.substring(0, eb)), rb = LatexExpression.parse(b.substring(eb + 1));
-            if (la.isEmpty() || ra.isEmpty() || lb.isEmpty() || rb.isEmpty()) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+            if (la.isEmpty() || ra.isEmpty() || lb.isEmpty() || rb.isEmpty()) return undecided(a, b);
             Result r = numerically(la.get(), ra.get(), lb.get(), rb.get(), true);
-            if (r == null) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+            if (r == null) return undecided(a, b);
             return new Verdict(r, Stage.NUMERIC);
         }
 
@@ -488,12 +489,12 @@ public final class MathEquivalence {
             return diff <= settings.relativeTolerance() * Math.max(a.abs(), b.abs()) + ABSOLUTE_TOLERANCE;
         }
 
-        /** The fallback's answer for what the built-in stages left open; otherwise what they had. */
-        private Verdict undecided(String a, String b, Result otherwise, Stage stage) {
+        /** The fallback's answer for what the built-in stages left open; UNPARSEABLE without one, or past the budget. */
+        private Verdict undecided(String a, String b) {
             SymbolicFallback fallback = settings.fallback();
-            if (fallback == null || otherwise == Result.NOT_EQUAL) return new Verdict(otherwise, stage);
+            if (fallback == null) return new Verdict(Result.UNPARSEABLE, Stage.NONE);
             long left = fallbackDeadline - System.nanoTime();
-            if (left <= 0) return new Verdict(otherwise, Stage.FALLBACK);
+            if (left <= 0) return new Verdict(Result.UNPARSEABLE, Stage.FALLBACK);
             Duration timeout = Duration.ofNanos(left);
             Future<Optional<Boolean>> answer = FALLBACK_THREADS.submit(() -> fallback.equivalent(a, b, timeout));
             try {
@@ -507,7 +508,7 @@ public final class MathEquivalence {
             } catch (java.util.concurrent.ExecutionException e) {
                 // a failing fallback decides nothing
             }
-            return new Verdict(otherwise, Stage.FALLBACK);
+            return new Verdict(Result.UNPARSEABLE, Stage.FALLBACK);
         }
     }
 }
