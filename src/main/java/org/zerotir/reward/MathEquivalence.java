@@ -375,6 +375,12 @@ public final class MathEquivalence {
                 if (isPlainToken(a) && isPlainToken(b)) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
                 return undecided(a, b);
             }
+            // numbers written as expressions (2^{10}, 10^{20}+1): exact when they can be, so big integers never round together
+            Optional<Rational> qa = xa.get().exactValue();
+            if (qa.isPresent()) {
+                Optional<Rational> qb = xb.get().exactValue();
+                if (qb.isPresent()) return new Verdict(qa.get().equals(qb.get()) ? Result.EQUAL : Result.NOT_EQUAL, Stage.RATIONAL);
+            }
             Result numeric = numerically(xa.get(), null, xb.get(), null, false);
             if (numeric == null) return undecided(a, b);
             return new Verdict(numeric, Stage.NUMERIC);

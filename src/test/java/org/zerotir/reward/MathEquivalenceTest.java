@@ -63,7 +63,9 @@ class MathEquivalenceTest {
                 new String[]{"((((((((1,2),3),4),5),6),7),8),9)", "((((((((1,2),3),4),5),6),7),8),9)1"},
                 new String[]{String.join(",", java.util.Collections.nCopies(500, "1")), String.join(",", java.util.Collections.nCopies(500, "1")) + ",2"},
                 new String[]{"\\boxed{".repeat(3_000), "1"},
-                new String[]{"1+".repeat(600) + "1", "601"});
+                new String[]{"1+".repeat(600) + "1", "601"},
+                new String[]{String.join("\\cdot", java.util.Collections.nCopies(60, "3^{99999}")), "3"},
+                new String[]{"2^{2^{2^{2^{2^{2}}}}}", "2"});
         assertTimeoutPreemptively(Duration.ofSeconds(3), () -> {
             for (String[] c : cases) {
                 long start = System.nanoTime();
