@@ -16,7 +16,8 @@ import java.util.concurrent.TimeoutException;
  *   <li>STRING: equal after {@link AnswerNormalizer#normalize};</li>
  *   <li>STRUCTURE: tuples, intervals, sets, lists, unions and matrices are taken apart and their elements
  *       compared by the stages below (a shape mismatch is decided here);</li>
- *   <li>RATIONAL: both elements plain numbers ({@link Rational#parse}), compared exactly;</li>
+ *   <li>RATIONAL: both elements plain numbers ({@link Rational#parse}) or numbers written as expressions
+ *       ({@code 2^{10}}, {@code 20!}: {@link LatexExpression#exactValue}), compared exactly;</li>
  *   <li>NUMERIC: both read by {@link LatexExpression} and compared at seeded random points;</li>
  *   <li>FALLBACK: the optional {@link SymbolicFallback}, with a timeout, for what is still undecided.</li>
  * </ol>
