@@ -102,6 +102,24 @@ class RewardFunctionTest {
         assertEquals(Outcome.CORRECT, paper.score("<think> x </think> \\boxed{7/3}", "7/3", ResponseFacts.NONE).outcome());
     }
 
+    /** GSM8K reference solutions as responses: all correct by their gold line, nearly all by their last number alone. */
+    @Test
+    void gsm8kReferenceSolutionsScoreAsCorrect() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(RewardTestData.SHARED.resolve("gsm8k_test.jsonl")), "shared data not present");
+        RewardFunction gsm = new RewardFunction(RewardSettings.numberAnswers());
+        int rows = 0, withMarker = 0, lastNumberOnly = 0;
+        for (var row : RewardTestData.shared("gsm8k_test.jsonl")) {
+            rows++;
+            String solution = row.get("solution").asText(), gold = row.get("answer").asText();
+            if (gsm.score(solution, gold, ResponseFacts.NONE).correct()) withMarker++;
+            if (gsm.score(solution.substring(0, solution.lastIndexOf("####")), gold, ResponseFacts.NONE).correct()) lastNumberOnly++;
+        }
+        assertEquals(1_319, rows);
+        assertEquals(rows, withMarker);
+        // misses are sentences that end on a unit count ("8 rows of 5 stars") or "$400 000" with a space separator
+        assertTrue(lastNumberOnly >= 0.95 * rows, lastNumberOnly + " of " + rows);
+    }
+
     @Test
     void invalidSettingsAndReferencesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> RewardSettings.defaults().withPenalties(-1, 0, 0));
