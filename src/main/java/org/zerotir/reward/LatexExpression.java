@@ -150,7 +150,7 @@ public final class LatexExpression {
     }
 
     /** Bounds on exact arithmetic: 2^{4950} is computed, 10^{10^{10}} is not (it is left to the double evaluation). */
-    static final int MAX_EXACT_BITS = 200_000;
+    static final int MAX_EXACT_BITS = 20_000;
     static final int MAX_EXACT_FACTORIAL = 2_000;
 
     /**
