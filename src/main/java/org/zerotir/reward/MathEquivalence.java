@@ -27,7 +27,7 @@ import java.util.concurrent.TimeoutException;
  * against a parenthesised tuple is compared in order. Two equations are equal when their sides' differences are
  * proportional ({@code y=2x+3} and {@code 2x-y+3=0}); one equation against an expression drops a leading
  * {@code x =} ({@code x=5} equals {@code 5}). Every call is bounded: answers over {@value #MAX_CHARS} characters,
- * over {@value #MAX_ITEMS} elements or nested deeper than the parser's limit are UNPARSEABLE, without recursion.
+ * over {@value #MAX_ITEMS} elements or nested deeper than the parser's depth limit are UNPARSEABLE, never a stack overflow.
  */
 public final class MathEquivalence {
 
