@@ -96,6 +96,30 @@ public final class AnswerExtractor {
         return -1;
     }
 
+    /** Characters allowed after {@code </answer>} ("almost nothing", in the paper's format rule). */
+    static final int MAX_AFTER_ANSWER_TAG = 16;
+
+    /**
+     * The text between {@code <answer>} and {@code </answer>} when the response keeps the paper's format: exactly
+     * one {@code </think>}, {@code <answer>} and {@code </answer>}, in that order, and at most
+     * {@value #MAX_AFTER_ANSWER_TAG} non-space characters after the last; null otherwise.
+     */
+    public static String taggedAnswer(String text) {
+        if (text == null) return null;
+        int think = onlyOccurrence(text, "</think>"), open = onlyOccurrence(text, "<answer>"), close = onlyOccurrence(text, "</answer>");
+        if (think < 0 || open < 0 || close < 0 || !(think < open && open < close)) return null;
+        int after = 0;
+        for (int i = close + "</answer>".length(); i < text.length(); i++) if (!Character.isWhitespace(text.charAt(i))) after++;
+        if (after > MAX_AFTER_ANSWER_TAG) return null;
+        return text.substring(open + "<answer>".length(), close);
+    }
+
+    /** Index of the one occurrence of tag, -1 when it is missing or repeated. */
+    private static int onlyOccurrence(String text, String tag) {
+        int first = text.indexOf(tag);
+        return first >= 0 && text.indexOf(tag, first + 1) < 0 ? first : -1;
+    }
+
     /** The rest of the line after the last {@code ####}, commas removed (GSM8K's gold format). */
     static String hashMarker(String text) {
         int at = text.lastIndexOf("####");

@@ -17,11 +17,15 @@ public final class AnswerNormalizer {
 
     private static final String[] TEXT_COMMANDS = {"\\text", "\\textbf", "\\textit", "\\textrm", "\\mathrm", "\\mathbf",
             "\\mbox", "\\textnormal", "\\mathit", "\\hbox"};
-    private static final Pattern UNIT_WORD = Pattern.compile(
-            "(?<=[0-9}).)\\s])\\s*(?:square\\s+|sq\\.?\\s+|cubic\\s+)?(?:units?|degrees?|deg|cm|mm|km|meters?|metres?|inches|inch|in\\.|feet|foot|ft|miles?|yards?|yd"
-                    + "|cents?|dollars?|hours?|hrs?|minutes?|mins?|seconds?|sec|days?|weeks?|months?|years?|mph|km/h|kg|grams?|pounds?|lbs?|ounces?|oz"
-                    + "|liters?|litres?|gallons?|people|persons?|students?|apples?|marbles?|ways|points?|sq\\.?\\s*(?:units|ft|in|cm|m))"
-                    + "(?:\\^\\{?[23]\\}?|²|³)?\\s*$");
+    /** Words that only name a unit after a number ("5 cm", "36 dollars"); "m", "s" and "g" are left alone: they are also variables. */
+    private static final java.util.Set<String> UNITS = java.util.Set.of("unit", "units", "degree", "degrees", "deg", "cm", "mm", "km",
+            "meter", "meters", "metre", "metres", "inch", "inches", "in", "foot", "feet", "ft", "mile", "miles", "yard", "yards", "yd",
+            "cent", "cents", "dollar", "dollars", "hour", "hours", "hr", "hrs", "minute", "minutes", "min", "mins", "second", "seconds",
+            "sec", "day", "days", "week", "weeks", "month", "months", "year", "years", "mph", "km/h", "kg", "gram", "grams", "pound",
+            "pounds", "lb", "lbs", "ounce", "ounces", "oz", "liter", "liters", "litre", "litres", "gallon", "gallons", "people", "person",
+            "persons", "student", "students", "apples", "marbles", "ways", "point", "points");
+    private static final java.util.Set<String> UNIT_PREFIXES = java.util.Set.of("square", "sq", "sq.", "cubic");
+    private static final Pattern UNIT_EXPONENT = Pattern.compile("^\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?");
     private static final Pattern MIXED_NUMBER = Pattern.compile("^(-?\\d+)\\s+(\\d+)\\s*/\\s*(\\d+)$");
     private static final Pattern THOUSANDS = Pattern.compile("^[-+]?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?$");
     private static final Pattern VARIABLE_PREFIX = Pattern.compile("^(?:[a-zA-Z]|\\\\[a-zA-Z]+)(?:_\\{?\\w+\\}?)?(?:\\([a-z]\\))?\\s*(?:=|\\\\in\\b)");
@@ -30,38 +34,27 @@ public final class AnswerNormalizer {
         if (answer == null) return "";
         String s = answer.strip();
         s = unwrapBoxes(s);
-        s = s.replace('\n', ' ').replace('\t', ' ').replace('−', '-').replace('–', '-').replace("×", "\\times ")
-                .replace("·", "\\cdot ").replace("π", "\\pi ").replace("∞", "\\infty ").replace("√", "\\sqrt")
-                .replace("±", "\\pm ").replace("≤", "\\leq ").replace("≥", "\\geq ").replace("°", "").replace("²", "^2").replace("³", "^3");
-        if (s.startsWith("\\[") && s.endsWith("\\]") && s.length() >= 4) s = s.substring(2, s.length() - 2);
-        if (s.startsWith("\\(") && s.endsWith("\\)") && s.length() >= 4) s = s.substring(2, s.length() - 2);
-        s = s.replace("\\$", "").replace("$", "");
-        // "$\boxed{5}$": the box is only visible once the dollars are gone
-        s = unwrapBoxes(s.strip());
-        // "\\" (a matrix row break) must survive the removal of "\ " and friends
-        s = s.replace("\\\\", "\u0001");
-        s = s.replace("\\%", "%").replace("\\!", "").replace("\\,", " ").replace("\\;", " ").replace("\\:", " ").replace("\\ ", " ")
-                .replace("~", " ").replace("\\qquad", " ").replace("\\quad", " ");
-        s = s.replace("\u0001", "\\\\");
-        s = removeCommand(s, "\\displaystyle");
-        s = s.replace("\\left.", "").replace("\\right.", "");
-        s = removeCommand(s, "\\left");
-        s = removeCommand(s, "\\right");
-        s = removeCommand(s, "\\bigl");
-        s = removeCommand(s, "\\bigr");
-        s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
-                .replace("\\dbinom", "\\binom").replace("\\tbinom", "\\binom");
-        s = s.replace("^{\\circ}", "").replace("^\\circ", "").replace("\\circ", "").replace("^{\\degree}", "").replace("\\degree", "");
-        s = replaceCommand(s, "\\le", "\\leq").replace("\\leqslant", "\\leq");
-        s = replaceCommand(s, "\\ge", "\\geq").replace("\\geqslant", "\\geq");
-        s = replaceCommand(s, "\\ne", "\\neq");
-        s = replaceCommand(s, "\\infin", "\\infty");
-        s = s.replace("\\lvert", "|").replace("\\rvert", "|").replace("\\vert", "|").replace("\\mid", "|");
+        if (hasNonAscii(s)) {
+            s = s.replace('−', '-').replace('–', '-').replace("×", "\\times ").replace("·", "\\cdot ").replace("π", "\\pi ")
+                    .replace("∞", "\\infty ").replace("√", "\\sqrt").replace("±", "\\pm ").replace("≤", "\\leq ").replace("≥", "\\geq ")
+                    .replace("°", "").replace("²", "^2").replace("³", "^3");
+        }
+        s = s.replace('\n', ' ').replace('\t', ' ');
+        if (s.indexOf('$') >= 0) {
+            s = s.replace("\\$", "").replace("$", "");
+            // "$\boxed{5}$": the box is only visible once the dollars are gone
+            s = unwrapBoxes(s.strip());
+        }
+        if (s.indexOf('\\') >= 0) s = commands(s);
+        s = s.replace("~", " ");
         s = s.replace("{,}", ",");
         if (s.contains("\\text") || s.contains("\\math") || s.contains("\\mbox") || s.contains("\\hbox")) s = texts(s);
+        s = stripTrailingPunctuation(s.strip());
         if (mayEndInUnit(s)) s = removeUnitWord(s);
         s = s.strip();
-        while (s.endsWith(".")) s = s.substring(0, s.length() - 1).strip();
+        // "\approx 8.24": the approximation sign says nothing about which number is meant
+        if (s.startsWith("\\approx")) s = s.substring(7).strip();
+        s = stripTrailingPunctuation(s);
         if (s.indexOf('/') >= 0 && s.indexOf(' ') >= 0) {
             Matcher mixed = MIXED_NUMBER.matcher(s);
             if (mixed.matches()) s = mixed.group(1) + "\\frac{" + mixed.group(2) + "}{" + mixed.group(3) + "}";
@@ -74,6 +67,40 @@ public final class AnswerNormalizer {
         s = s.replace("+\\infty", "\\infty");
         if (s.length() == 3 && s.charAt(0) == '(' && s.charAt(2) == ')' && s.charAt(1) >= 'A' && s.charAt(1) <= 'E') s = s.substring(1, 2);
         return s;
+    }
+
+    /** The backslash rewrites of {@link #normalize}: delimiters, spacing, sizing, fraction and degree spellings. */
+    private static String commands(String s) {
+        if (s.startsWith("\\[") && s.endsWith("\\]") && s.length() >= 4) s = s.substring(2, s.length() - 2);
+        if (s.startsWith("\\(") && s.endsWith("\\)") && s.length() >= 4) s = s.substring(2, s.length() - 2);
+        // "\\" (a matrix row break) must survive the removal of "\ " and friends
+        s = s.replace("\\\\", "\u0001");
+        s = s.replace("\\%", "%").replace("\\!", "").replace("\\,", " ").replace("\\;", " ").replace("\\:", " ").replace("\\ ", " ")
+                .replace("\\qquad", " ").replace("\\quad", " ");
+        s = s.replace("\u0001", "\\\\");
+        s = removeCommand(s, "\\displaystyle");
+        if (s.contains("\\left") || s.contains("\\right")) {
+            s = s.replace("\\left.", "").replace("\\right.", "");
+            s = removeCommand(s, "\\left");
+            s = removeCommand(s, "\\right");
+        }
+        s = removeCommand(s, "\\bigl");
+        s = removeCommand(s, "\\bigr");
+        s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac").replace("\\cfrac", "\\frac")
+                .replace("\\dbinom", "\\binom").replace("\\tbinom", "\\binom");
+        if (s.contains("circ") || s.contains("degree")) {
+            s = s.replace("^{\\circ}", "").replace("^\\circ", "").replace("\\circ", "").replace("^{\\degree}", "").replace("\\degree", "");
+        }
+        s = replaceCommand(s, "\\le", "\\leq").replace("\\leqslant", "\\leq");
+        s = replaceCommand(s, "\\ge", "\\geq").replace("\\geqslant", "\\geq");
+        s = replaceCommand(s, "\\ne", "\\neq");
+        s = replaceCommand(s, "\\infin", "\\infty");
+        return s.replace("\\lvert", "|").replace("\\rvert", "|").replace("\\vert", "|").replace("\\mid", "|");
+    }
+
+    private static boolean hasNonAscii(String s) {
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) >= 128) return true;
+        return false;
     }
 
     /** Removes a leading {@code x =}, {@code f(x) =}, {@code \theta =} or {@code x \in}, when something is left. */
@@ -94,6 +121,12 @@ public final class AnswerNormalizer {
             if (close != s.length() - 1) return s;
             s = s.substring(prefix.length(), close).strip();
         }
+        return s;
+    }
+
+    /** "42." and "(E)," as they end sentences and lists in prose. */
+    private static String stripTrailingPunctuation(String s) {
+        while (s.endsWith(".") || s.endsWith(",") || s.endsWith(";")) s = s.substring(0, s.length() - 1).strip();
         return s;
     }
 
@@ -161,7 +194,8 @@ public final class AnswerNormalizer {
             i = close + 1;
         }
         if (groups.isEmpty()) return s;
-        boolean onlyText = outside.toString().replaceAll("[\\s.,;:!()^{}0-9]", "").isEmpty() && !outside.toString().matches(".*\\d.*");
+        boolean onlyText = true;
+        for (int k = 0; k < outside.length() && onlyText; k++) onlyText = " \t.,;:!()^{}".indexOf(outside.charAt(k)) >= 0;
         int from = 0;
         for (int[] g : groups) {
             out.append(s, from, g[0]);
@@ -173,7 +207,7 @@ public final class AnswerNormalizer {
             } else if (word.equals("and") || word.equals("or") || word.equals(",")) {
                 out.append(',');
             } else if (word.length() >= 2 && word.matches("[A-Za-z .]+")) {
-                Matcher exponent = Pattern.compile("^\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?").matcher(s.substring(after));
+                Matcher exponent = UNIT_EXPONENT.matcher(s.substring(after));
                 if (exponent.find()) after += exponent.end();
             } else {
                 out.append(content);
@@ -184,10 +218,31 @@ public final class AnswerNormalizer {
         return out.toString().strip();
     }
 
+    /** "5 cm", "15 square units", "12 ft^2": the trailing unit goes when a number (or a closing bracket) is before it. */
     private static String removeUnitWord(String s) {
-        Matcher m = UNIT_WORD.matcher(s);
-        if (m.find() && m.start() > 0) return s.substring(0, m.start());
-        return s;
+        int end = s.length();
+        if (s.endsWith("^2") || s.endsWith("^3")) end -= 2;
+        else if (s.endsWith("^{2}") || s.endsWith("^{3}")) end -= 4;
+        int start = wordBefore(s, end);
+        if (start == end || !UNITS.contains(s.substring(start, end).toLowerCase(java.util.Locale.ROOT))) return s;
+        int cut = start;
+        while (cut > 0 && s.charAt(cut - 1) == ' ') cut--;
+        int prefix = wordBefore(s, cut);
+        if (prefix < cut && UNIT_PREFIXES.contains(s.substring(prefix, cut).toLowerCase(java.util.Locale.ROOT))) {
+            cut = prefix;
+            while (cut > 0 && s.charAt(cut - 1) == ' ') cut--;
+        }
+        if (cut == 0) return s;
+        char before = s.charAt(cut - 1);
+        if (!(Character.isDigit(before) || before == '}' || before == ')' || before == '.')) return s;
+        return s.substring(0, cut);
+    }
+
+    /** Start of the run of letters (with inner '/', as in km/h) that ends at end. */
+    private static int wordBefore(String s, int end) {
+        int i = end;
+        while (i > 0 && (Character.isLetter(s.charAt(i - 1)) || (s.charAt(i - 1) == '/' && i < end))) i--;
+        return i;
     }
 
     /** Collapses spaces; keeps one only between two letters or two digits, where it still separates tokens. */

@@ -42,6 +42,13 @@ public final class LatexExpression {
         }
     }
 
+    /** A number as written (integers, decimals, mixed numbers, base-b numerals): exact, so big integers stay exact. */
+    record Exact(Rational value) implements Node {
+        public Complex at(Point p) {
+            return Complex.real(value.doubleValue());
+        }
+    }
+
     record Variable(String name) implements Node {
         public Complex at(Point p) {
             return Complex.real(p.value(name));
@@ -140,6 +147,75 @@ public final class LatexExpression {
 
     public boolean hasVariables() {
         return hasVariables;
+    }
+
+    /** Bounds on exact arithmetic: 2^{4950} is computed, 10^{10^{10}} is not (it is left to the double evaluation). */
+    static final int MAX_EXACT_BITS = 20_000;
+    static final int MAX_EXACT_FACTORIAL = 2_000;
+
+    /**
+     * The exact value when the expression is made of written numbers, + - * /, integer powers, ! and |..| only
+     * ({@code 2^{10}}, {@code \frac{3}{4}+1}, {@code 10^{20}+1}); empty for anything with a variable, a root or
+     * a constant such as pi, or when a result would exceed {@value #MAX_EXACT_BITS} bits.
+     */
+    public Optional<Rational> exactValue() {
+        if (hasVariables) return Optional.empty();
+        try {
+            return Optional.ofNullable(exact(root));
+        } catch (ArithmeticException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Rational exact(Node node) {
+        return switch (node) {
+            case Exact e -> e.value();
+            case Negate n -> {
+                Rational x = exact(n.x());
+                yield x == null ? null : x.negate();
+            }
+            case Binary b when "+-*/^".indexOf(b.op()) >= 0 -> {
+                Rational l = exact(b.left());
+                if (l == null) yield null;
+                Rational r = exact(b.right());
+                if (r == null) yield null;
+                if (b.op() != '^' && bits(l) + bits(r) > MAX_EXACT_BITS) yield null;
+                yield switch (b.op()) {
+                    case '+' -> l.add(r);
+                    case '-' -> l.subtract(r);
+                    case '*' -> l.multiply(r);
+                    case '/' -> r.signum() == 0 ? null : l.divide(r);
+                    default -> power(l, r);
+                };
+            }
+            case Function f when f.name().equals("!") -> {
+                Rational n = exact(f.x());
+                if (n == null || !n.isInteger() || n.signum() < 0 || n.numerator().intValueExact() > MAX_EXACT_FACTORIAL) yield null;
+                java.math.BigInteger product = java.math.BigInteger.ONE;
+                for (int k = 2; k <= n.numerator().intValue(); k++) product = product.multiply(java.math.BigInteger.valueOf(k));
+                yield Rational.of(product, java.math.BigInteger.ONE);
+            }
+            case Function f when f.name().equals("abs") -> {
+                Rational x = exact(f.x());
+                yield x == null ? null : x.abs();
+            }
+            default -> null;
+        };
+    }
+
+    /** Size of a value, so that a product of many huge powers is refused before it is multiplied out. */
+    private static long bits(Rational x) {
+        return (long) x.numerator().bitLength() + x.denominator().bitLength();
+    }
+
+    private static Rational power(Rational base, Rational exponent) {
+        if (!exponent.isInteger() || exponent.numerator().bitLength() > 31) return null;
+        int k = exponent.numerator().intValue();
+        if (base.signum() == 0) return k > 0 ? Rational.ZERO : null;
+        long bits = (long) Math.max(base.numerator().bitLength(), base.denominator().bitLength()) * Math.abs(k);
+        if (bits > MAX_EXACT_BITS) return null;
+        Rational p = Rational.of(base.numerator().pow(Math.abs(k)), base.denominator().pow(Math.abs(k)));
+        return k >= 0 ? p : Rational.ONE.divide(p);
     }
 
     public Complex evaluate(long seed, int point) {
@@ -321,7 +397,7 @@ public final class LatexExpression {
             if (c == '{') return group('{', '}');
             if (Character.isDigit(c)) {
                 at++;
-                return new Constant(Complex.real(c - '0'));
+                return new Exact(Rational.of(c - '0'));
             }
             if (c == '-') {
                 at++;
@@ -355,7 +431,7 @@ public final class LatexExpression {
             if (c == '{') return group('{', '}');
             if (Character.isDigit(c)) {
                 at++;
-                return new Constant(Complex.real(c - '0'));
+                return new Exact(Rational.of(c - '0'));
             }
             if (c < 128 && Character.isLetter(c)) return letters(true);
             if (c == '\\') return primary();
@@ -401,17 +477,18 @@ public final class LatexExpression {
             if (digits.equals(".")) throw UNREADABLE;
             // base-b numerals as MATH writes them: 4210_{5}
             if (at < s.length() && s.charAt(at) == '_' && digits.indexOf('.') < 0) return baseNumeral(digits);
-            double value = Double.parseDouble(digits);
+            if (digits.length() > Rational.MAX_DIGITS) throw UNREADABLE;
+            Rational value = Rational.parse(digits.startsWith(".") ? "0" + digits : digits).orElseThrow(() -> UNREADABLE);
             if (digits.indexOf('.') < 0) {
                 int save = at;
                 spaces();
                 if (at < s.length() && s.charAt(at) == '\\' && (commandIs("frac") || commandIs("dfrac") || commandIs("tfrac"))) {
                     Optional<Rational> fraction = mixedFraction();
-                    if (fraction.isPresent()) return new Constant(Complex.real(value + fraction.get().doubleValue()));
+                    if (fraction.isPresent()) return new Exact(value.add(fraction.get()));
                 }
                 at = save;
             }
-            return new Constant(Complex.real(value));
+            return new Exact(value);
         }
 
         /** A {@code \frac} of two plain integers at 'at', consumed only when it is one. */
@@ -454,7 +531,7 @@ public final class LatexExpression {
             try {
                 int radix = Integer.parseInt(base);
                 if (radix < 2 || radix > 36 || digits.length() > 40) throw UNREADABLE;
-                return new Constant(Complex.real(new java.math.BigInteger(digits, radix).doubleValue()));
+                return new Exact(Rational.of(new java.math.BigInteger(digits, radix), java.math.BigInteger.ONE));
             } catch (NumberFormatException e) {
                 throw UNREADABLE;
             }
@@ -559,7 +636,7 @@ public final class LatexExpression {
             if (peek() == '^') {
                 at++;
                 power = exponent();
-                if (power instanceof Negate(Constant(Complex v)) && v.equals(Complex.ONE) && (name.equals("sin") || name.equals("cos") || name.equals("tan"))) {
+                if (power instanceof Negate(Exact(Rational v)) && v.equals(Rational.ONE) && (name.equals("sin") || name.equals("cos") || name.equals("tan"))) {
                     return new Function("arc" + name, functionArgument());
                 }
             }

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeoutException;
  *   <li>STRING: equal after {@link AnswerNormalizer#normalize};</li>
  *   <li>STRUCTURE: tuples, intervals, sets, lists, unions and matrices are taken apart and their elements
  *       compared by the stages below (a shape mismatch is decided here);</li>
- *   <li>RATIONAL: both elements plain numbers ({@link Rational#parse}), compared exactly;</li>
+ *   <li>RATIONAL: both elements plain numbers ({@link Rational#parse}) or numbers written as expressions
+ *       ({@code 2^{10}}, {@code 20!}: {@link LatexExpression#exactValue}), compared exactly;</li>
  *   <li>NUMERIC: both read by {@link LatexExpression} and compared at seeded random points;</li>
  *   <li>FALLBACK: the optional {@link SymbolicFallback}, with a timeout, for what is still undecided.</li>
  * </ol>
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeoutException;
  * against a parenthesised tuple is compared in order. Two equations are equal when their sides' differences are
  * proportional ({@code y=2x+3} and {@code 2x-y+3=0}); one equation against an expression drops a leading
  * {@code x =} ({@code x=5} equals {@code 5}). Every call is bounded: answers over {@value #MAX_CHARS} characters,
- * over {@value #MAX_ITEMS} elements or nested deeper than the parser's limit are UNPARSEABLE, without recursion.
+ * over {@value #MAX_ITEMS} elements or nested deeper than the parser's depth limit are UNPARSEABLE, never a stack overflow.
  */
 public final class MathEquivalence {
 
@@ -144,7 +145,9 @@ public final class MathEquivalence {
                 return new Ordered(s.charAt(0), s.charAt(s.length() - 1), shapes);
             }
         }
-        List<String> items = splitTopLevel(s, ",");
+        List<String> items = splitTopLevel(s, ";");
+        if (items.size() > 1) return unordered(Unordered.Kind.LIST, items, nesting);
+        items = splitTopLevel(s, ",");
         if (items.size() > 1) {
             // "x = (1, 2)" and "x \in [0, 1)" name the variable before a structure
             String stripped = AnswerNormalizer.stripVariablePrefix(s);
@@ -164,7 +167,7 @@ public final class MathEquivalence {
         if (parts.size() > MAX_ITEMS) return null;
         List<Shape> items = new ArrayList<>();
         for (String part : parts) {
-            if (part.isBlank()) return null;
+            if (part.isBlank()) continue; // "2, 3, and 4" leaves an empty element behind
             Shape sh = shape(part, nesting + 1);
             if (sh == null) return null;
             // "1 \pm \sqrt 2" inside a list is two elements of that list
@@ -172,6 +175,8 @@ public final class MathEquivalence {
             else items.add(sh);
             if (items.size() > MAX_ITEMS) return null;
         }
+        if (items.isEmpty()) return null;
+        if (items.size() == 1 && kind == Unordered.Kind.LIST) return items.getFirst();
         return new Unordered(kind, items);
     }
 
@@ -344,7 +349,11 @@ public final class MathEquivalence {
         /** Two single values (numbers, expressions, words, equations). */
         Verdict atom(String a, String b) {
             if (a.equals(b)) return new Verdict(Result.EQUAL, Stage.STRING);
-            if (isWord(a) && isWord(b)) return new Verdict(a.equalsIgnoreCase(b) ? Result.EQUAL : Result.NOT_EQUAL, Stage.STRING);
+            if (isWord(a) && isWord(b)) {
+                if (a.equalsIgnoreCase(b)) return new Verdict(Result.EQUAL, Stage.STRING);
+                // short letter runs are more likely products of variables (xy against yx) than words: evaluate them
+                if (a.length() > 3 || b.length() > 3) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
+            }
             if (a.contains("\\infty") || b.contains("\\infty")) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
             Verdict numbers = rationally(a, b);
             if (numbers != null) return numbers;
@@ -353,18 +362,28 @@ public final class MathEquivalence {
             if (ea >= 0 || eb >= 0) {
                 String sa = ea >= 0 ? AnswerNormalizer.stripVariablePrefix(a) : a;
                 String sb = eb >= 0 ? AnswerNormalizer.stripVariablePrefix(b) : b;
-                if (topLevelEquals(sa) >= 0 || topLevelEquals(sb) >= 0) return undecided(a, b, Result.NOT_EQUAL, Stage.STRUCTURE);
+                // an equation such as 2x+3y=6 against an expression: different kinds of object
+                if (topLevelEquals(sa) >= 0 || topLevelEquals(sb) >= 0) return new Verdict(Result.NOT_EQUAL, Stage.STRUCTURE);
                 return atom(sa, sb);
             }
-            if (hasRelation(a) || hasRelation(b)) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+            if (hasRelation(a) || hasRelation(b)) return undecided(a, b);
+            // a ratio 3:5 is the number 3/5 (times such as 8:34 p.m. keep their letters and stay strings)
+            String ratioA = ratio(a), ratioB = ratio(b);
+            if (ratioA != null || ratioB != null) return atom(ratioA != null ? ratioA : a, ratioB != null ? ratioB : b);
             Optional<LatexExpression> xa = LatexExpression.parse(stripPercent(a)), xb = LatexExpression.parse(stripPercent(b));
             if (xa.isEmpty() || xb.isEmpty()) {
                 // two different plain tokens (an invalid base numeral such as 4216_5): nothing to compute, they differ
                 if (isPlainToken(a) && isPlainToken(b)) return new Verdict(Result.NOT_EQUAL, Stage.STRING);
-                return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+                return undecided(a, b);
+            }
+            // numbers written as expressions (2^{10}, 10^{20}+1): exact when they can be, so big integers never round together
+            Optional<Rational> qa = xa.get().exactValue();
+            if (qa.isPresent()) {
+                Optional<Rational> qb = xb.get().exactValue();
+                if (qb.isPresent()) return new Verdict(qa.get().equals(qb.get()) ? Result.EQUAL : Result.NOT_EQUAL, Stage.RATIONAL);
             }
             Result numeric = numerically(xa.get(), null, xb.get(), null, false);
-            if (numeric == null) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+            if (numeric == null) return undecided(a, b);
             return new Verdict(numeric, Stage.NUMERIC);
         }
 
@@ -381,6 +400,14 @@ public final class MathEquivalence {
                 if (pa.isPresent() && pb.isPresent() && pa.get().equals(pb.get())) return new Verdict(Result.EQUAL, Stage.RATIONAL);
             }
             return new Verdict(Result.NOT_EQUAL, Stage.RATIONAL);
+        }
+
+        /** "a:b" with one colon and no letters as "(a)/(b)"; null otherwise. */
+        private static String ratio(String s) {
+            int colon = s.indexOf(':');
+            if (colon <= 0 || colon == s.length() - 1 || s.indexOf(':', colon + 1) >= 0) return null;
+            for (int i = 0; i < s.length(); i++) if (Character.isLetter(s.charAt(i))) return null;
+            return "(" + s.substring(0, colon) + ")/(" + s.substring(colon + 1) + ")";
         }
 
         private static String stripPercent(String s) {
@@ -426,9 +453,9 @@ public final class MathEquivalence {
         private Verdict equations(String a, int ea, String b, int eb) {
             Optional<LatexExpression> la = LatexExpression.parse(a.substring(0, ea)), ra = LatexExpression.parse(a.substring(ea + 1));
             Optional<LatexExpression> lb = LatexExpression.parse(b.substring(0, eb)), rb = LatexExpression.parse(b.substring(eb + 1));
-            if (la.isEmpty() || ra.isEmpty() || lb.isEmpty() || rb.isEmpty()) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+            if (la.isEmpty() || ra.isEmpty() || lb.isEmpty() || rb.isEmpty()) return undecided(a, b);
             Result r = numerically(la.get(), ra.get(), lb.get(), rb.get(), true);
-            if (r == null) return undecided(a, b, Result.UNPARSEABLE, Stage.NONE);
+            if (r == null) return undecided(a, b);
             return new Verdict(r, Stage.NUMERIC);
         }
 
@@ -469,12 +496,12 @@ public final class MathEquivalence {
             return diff <= settings.relativeTolerance() * Math.max(a.abs(), b.abs()) + ABSOLUTE_TOLERANCE;
         }
 
-        /** The fallback's answer for what the built-in stages left open; otherwise what they had. */
-        private Verdict undecided(String a, String b, Result otherwise, Stage stage) {
+        /** The fallback's answer for what the built-in stages left open; UNPARSEABLE without one, or past the budget. */
+        private Verdict undecided(String a, String b) {
             SymbolicFallback fallback = settings.fallback();
-            if (fallback == null || otherwise == Result.NOT_EQUAL) return new Verdict(otherwise, stage);
+            if (fallback == null) return new Verdict(Result.UNPARSEABLE, Stage.NONE);
             long left = fallbackDeadline - System.nanoTime();
-            if (left <= 0) return new Verdict(otherwise, Stage.FALLBACK);
+            if (left <= 0) return new Verdict(Result.UNPARSEABLE, Stage.FALLBACK);
             Duration timeout = Duration.ofNanos(left);
             Future<Optional<Boolean>> answer = FALLBACK_THREADS.submit(() -> fallback.equivalent(a, b, timeout));
             try {
@@ -488,7 +515,7 @@ public final class MathEquivalence {
             } catch (java.util.concurrent.ExecutionException e) {
                 // a failing fallback decides nothing
             }
-            return new Verdict(otherwise, Stage.FALLBACK);
+            return new Verdict(Result.UNPARSEABLE, Stage.FALLBACK);
         }
     }
 }

@@ -27,7 +27,12 @@ public final class RewardFunction {
         if (referenceAnswer == null || referenceAnswer.isBlank()) throw new IllegalArgumentException("the reference answer is empty");
         if (facts == null) facts = ResponseFacts.NONE;
         double penalty = (facts.toolErrors() > 0 ? settings.toolErrorPenalty() : 0) + (facts.truncated() ? settings.overlongPenalty() : 0);
-        Extraction extraction = AnswerExtractor.extract(responseText, settings.style());
+        String answerPart = responseText;
+        if (settings.requireAnswerTags()) {
+            answerPart = AnswerExtractor.taggedAnswer(responseText);
+            if (answerPart == null) return new RewardResult(0.0 - penalty, false, null, RewardResult.Outcome.BAD_FORMAT, null);
+        }
+        Extraction extraction = AnswerExtractor.extract(answerPart, settings.style());
         if (!extraction.found()) {
             return new RewardResult(0.0 - penalty - settings.noAnswerPenalty(), false, null, RewardResult.Outcome.NO_ANSWER, null);
         }

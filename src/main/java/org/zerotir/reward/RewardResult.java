@@ -18,6 +18,8 @@ public record RewardResult(double reward, boolean correct, String answer, Outcom
         /** an answer the verifier could not read or decide: scored as wrong, counted apart */
         UNPARSEABLE,
         /** cut off at the token limit while truncated responses count as wrong */
-        TRUNCATED
+        TRUNCATED,
+        /** the answer tags the settings require are missing, repeated or out of order */
+        BAD_FORMAT
     }
 }

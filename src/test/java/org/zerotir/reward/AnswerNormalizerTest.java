@@ -29,6 +29,12 @@ class AnswerNormalizerTest {
         becomes("15", "15\\mbox{ cm}^2");
         becomes("\\frac{270}{7}", "\\frac{270}7\\text{ degrees}");
         becomes("36", "36 dollars");
+        becomes("15", "15 square units");
+        becomes("12", "12 ft^2");
+        becomes("7", "7 Students.");
+        becomes("3m", "3 m"); // a single letter may be a variable
+        becomes("2\\sec", "2 \\sec");
+        becomes("east", "east");
         becomes("Evelyn", "\\text{Evelyn}");
         becomes("C", "\\text{(C)}");
         becomes("C", "\\textbf{(C)}");

@@ -89,6 +89,19 @@ class LatexExpressionTest {
     }
 
     @Test
+    void numbersWrittenAsExpressionsHaveExactValues() {
+        assertEquals(Optional.of(Rational.parse("100000000000000000001").orElseThrow()), LatexExpression.parse("10^{20}+1").orElseThrow().exactValue());
+        assertEquals(Optional.of(Rational.of(1, 4)), LatexExpression.parse("2^{-2}").orElseThrow().exactValue());
+        assertEquals(Optional.of(Rational.of(-8)), LatexExpression.parse("(-2)^3").orElseThrow().exactValue());
+        assertEquals(Optional.of(Rational.of(7, 3)), LatexExpression.parse("2\\frac{1}{3}").orElseThrow().exactValue());
+        assertEquals(Optional.of(Rational.of(90)), LatexExpression.parse("\\frac{10!}{8!}").orElseThrow().exactValue());
+        assertEquals(Optional.of(Rational.of(555)), LatexExpression.parse("4210_{5}").orElseThrow().exactValue());
+        for (String inexact : new String[]{"\\sqrt{2}", "x+1", "\\pi", "e", "2i", "10^{10^{10}}", "\\frac{1}{0}", "2^{1/2}", "100000!", "\\sin 1"}) {
+            assertEquals(Optional.empty(), LatexExpression.parse(inexact).orElseThrow().exactValue(), inexact);
+        }
+    }
+
+    @Test
     void hugeValuesOverflowInsteadOfHanging() {
         assertFalse(value("10^{10^{10}}").isFinite());
         assertFalse(value("1000!").isFinite());

@@ -82,10 +82,49 @@ class RewardFunctionTest {
     }
 
     @Test
+    void thePapersFormatRuleAppliesWhenRequired() {
+        RewardFunction tagged = new RewardFunction(RewardSettings.defaults().withRequireAnswerTags(true));
+        assertEquals(Outcome.CORRECT, tagged.score(TIR_RESPONSE, "7/3", ResponseFacts.NONE).outcome());
+        assertEquals(Outcome.CORRECT, tagged.score(TIR_RESPONSE + "\n<|endoftext|>", "7/3", ResponseFacts.NONE).outcome());
+        // the box must be inside the answer tags
+        assertEquals(Outcome.NO_ANSWER, tagged.score("<think> \\boxed{7/3} </think> <answer> seven thirds </answer>", "7/3", ResponseFacts.NONE).outcome());
+        for (String bad : new String[]{
+                "<think> x </think> \\boxed{7/3}",
+                "<answer> \\boxed{7/3} </answer> </think>",
+                "<think> a </think> <answer> \\boxed{1} </answer> <answer> \\boxed{7/3} </answer>",
+                "<think> a </think> </think> <answer> \\boxed{7/3} </answer>",
+                TIR_RESPONSE + " and then a long epilogue after the answer"}) {
+            RewardResult r = tagged.score(bad, "7/3", ResponseFacts.NONE);
+            assertEquals(Outcome.BAD_FORMAT, r.outcome(), bad);
+            assertEquals(0.0, r.reward());
+        }
+        // without the rule the same responses are graded on their last box
+        assertEquals(Outcome.CORRECT, paper.score("<think> x </think> \\boxed{7/3}", "7/3", ResponseFacts.NONE).outcome());
+    }
+
+    /** GSM8K reference solutions as responses: all correct by their gold line, nearly all by their last number alone. */
+    @Test
+    void gsm8kReferenceSolutionsScoreAsCorrect() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(RewardTestData.SHARED.resolve("gsm8k_test.jsonl")), "shared data not present");
+        RewardFunction gsm = new RewardFunction(RewardSettings.numberAnswers());
+        int rows = 0, withMarker = 0, lastNumberOnly = 0;
+        for (var row : RewardTestData.shared("gsm8k_test.jsonl")) {
+            rows++;
+            String solution = row.get("solution").asText(), gold = row.get("answer").asText();
+            if (gsm.score(solution, gold, ResponseFacts.NONE).correct()) withMarker++;
+            if (gsm.score(solution.substring(0, solution.lastIndexOf("####")), gold, ResponseFacts.NONE).correct()) lastNumberOnly++;
+        }
+        assertEquals(1_319, rows);
+        assertEquals(rows, withMarker);
+        // misses are sentences that end on a unit count ("8 rows of 5 stars") or "$400 000" with a space separator
+        assertTrue(lastNumberOnly >= 0.95 * rows, lastNumberOnly + " of " + rows);
+    }
+
+    @Test
     void invalidSettingsAndReferencesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> RewardSettings.defaults().withPenalties(-1, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> RewardSettings.defaults().withPenalties(0, Double.NaN, 0));
-        assertThrows(IllegalArgumentException.class, () -> new RewardSettings(null, true, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RewardSettings(null, true, 0, 0, 0, false));
         assertThrows(IllegalArgumentException.class, () -> new ResponseFacts(false, -1));
         assertThrows(IllegalArgumentException.class, () -> paper.score(TIR_RESPONSE, " ", ResponseFacts.NONE));
         assertNull(paper.score(null, "1", null).answer());

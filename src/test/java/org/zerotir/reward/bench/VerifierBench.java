@@ -41,7 +41,9 @@ public final class VerifierBench {
         }
         Random rng = new Random(1);
         List<Pair> integersSame = new ArrayList<>(), integersOther = new ArrayList<>(), numericSpellings = new ArrayList<>(),
-                numericWrong = new ArrayList<>(), symbolic = new ArrayList<>(), structured = new ArrayList<>(), polynomials = new ArrayList<>();
+                numericWrong = new ArrayList<>(), symbolic = new ArrayList<>(), structured = new ArrayList<>(), polynomials = new ArrayList<>(),
+                allGoldsWrong = new ArrayList<>();
+        for (String gold : golds) allGoldsWrong.add(new Pair("\\boxed{" + gold + "}", "\\frac{7}{13}"));
         for (int i = 0; i < 1_000; i++) {
             int n = rng.nextInt(1_000);
             integersSame.add(new Pair(Integer.toString(n), Integer.toString(n)));
@@ -75,6 +77,7 @@ public final class VerifierBench {
         verify(table, "MATH500 non-integer golds vs respelled (atoms)", symbolic, eq, seconds);
         verify(table, "MATH500 tuples/intervals/sets/matrices vs respelled", structured, eq, seconds);
         verify(table, "symbolic identities (numeric evaluation)", polynomials, eq, seconds);
+        verify(table, "all 500 MATH500 golds vs a wrong answer (full pipeline)", allGoldsWrong, eq, seconds);
         table.print("bench/reward " + seconds);
 
         // extraction and the whole reward on a realistic TIR response (about 2 KB, boxed answer at the end)
@@ -101,7 +104,7 @@ public final class VerifierBench {
             count += 100;
         } while ((now = System.nanoTime()) < end);
         double perSecond = count / ((now - start) / 1e9);
-        extraction.row("RewardFunction.score: synthetic TIR response", String.format("%.0f", perSecond),
+        extraction.row("RewardFunction.score: synthetic TIR response", String.format("%,.0f", perSecond),
                 String.format("%.1f", perSecond * response.length() / 1e6), String.format("%.2f", 1e6 / perSecond));
         extraction.print("bench/reward " + seconds);
     }
