@@ -32,6 +32,8 @@ public final class Tokenizer {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Words remembered with their ids; beyond this many, new words are merged each time (as HF's cache). */
     private static final int WORD_CACHE_LIMIT = 100_000;
+    /** Longer words (a run of 10,000 spaces) are merged each time, so the cache stays small. */
+    private static final int CACHED_WORD_MAX_CHARS = 256;
     /** Qwen2's pre-tokenizer regex; a hand-written scanner replaces it when a file uses exactly this one. */
     static final String QWEN2_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     /** The regex of the ByteLevel pre-tokenizer when use_regex is true (GPT-2's). */
@@ -465,7 +467,7 @@ public final class Tokenizer {
         int[] cached = wordCache.get(word);
         if (cached == null) {
             cached = bpeWord(word);
-            if (wordCache.size() < WORD_CACHE_LIMIT) wordCache.put(word, cached);
+            if (word.length() <= CACHED_WORD_MAX_CHARS && wordCache.size() < WORD_CACHE_LIMIT) wordCache.put(word, cached);
         }
         out.addAll(cached);
     }

@@ -156,9 +156,25 @@ class TokenizerTest {
         return root;
     }
 
+    /** One tokenizer shared by rollout threads: the word cache must not mix results up. */
     @Test
-    void lruStyleCacheDoesNotChangeResults() {
-        String text = "word ".repeat(10) + Arrays.toString(new int[50]);
-        assertArrayEquals(qwen.encode(text), qwen.encode(text));
+    void concurrentEncodingGivesTheSequentialIds() throws Exception {
+        List<String> texts = TokenizerParityTest.math500Texts().subList(0, 400);
+        Tokenizer fresh = Tokenizer.load(qwenFile);
+        List<int[]> expected = texts.stream().map(qwen::encode).toList();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int offset = t * 97;
+                results.add(pool.submit(() -> {
+                    for (int k = 0; k < texts.size(); k++) {
+                        int i = (k + offset) % texts.size();
+                        if (!Arrays.equals(expected.get(i), fresh.encode(texts.get(i)))) return false;
+                    }
+                    return true;
+                }));
+            }
+            for (var r : results) assertTrue(r.get());
+        }
     }
 }
