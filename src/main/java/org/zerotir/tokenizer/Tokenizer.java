@@ -23,10 +23,12 @@ import java.util.regex.Pattern;
  * {@code tokenizers} library does with {@code add_special_tokens=False} (checked id for id against it in
  * {@code TokenizerParityTest}). The pipeline: added tokens are cut out of the raw text first, the rest is
  * normalized (NFC for Qwen2), cut again at normalized added tokens, split into words by the pre-tokenizer
- * (Qwen2's regex, then bytes as characters), and each word is merged by BPE ranks.
+ * (Qwen2's regex, run by a hand-written scanner, then bytes as characters), and each word is merged by BPE
+ * ranks, remembered per word.
  *
  * <p>Text in Java may hold lone surrogates, which Rust strings cannot; each becomes U+FFFD before anything
- * else, as a lossy UTF-8 conversion does. Thread-safe.
+ * else, as a lossy UTF-8 conversion does. {@link #encode(String)} and {@link #decode(int[], int, int)} are
+ * the two methods of the rollout's {@code TextCodec}. Thread-safe.
  */
 public final class Tokenizer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,9 +63,7 @@ public final class Tokenizer {
     private final SpecialIds configured;
 
     /** bos/eos/pad/unk from tokenizer_config.json; -1 where absent. */
-    public record SpecialIds(int bos, int eos, int pad, int unk) {
-        static final SpecialIds NONE = new SpecialIds(-1, -1, -1, -1);
-    }
+    public record SpecialIds(int bos, int eos, int pad, int unk) {}
 
     enum Behavior { REMOVED, ISOLATED, MERGED_WITH_PREVIOUS, MERGED_WITH_NEXT, CONTIGUOUS }
 
