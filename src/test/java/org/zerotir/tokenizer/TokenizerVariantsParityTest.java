@@ -112,6 +112,39 @@ class TokenizerVariantsParityTest {
         }
     }
 
+    /**
+     * A vocabulary without the byte 0xE4 (the first byte of most CJK characters; its character is 'ä'):
+     * byte fallback to "<0xC3>" "<0xA4>" (the character's own UTF-8, as HF looks it up), the unknown token,
+     * fused or not, or nothing.
+     */
+    @Test
+    void missingByteWithByteFallbackAndUnknownToken(@TempDir Path dir) throws IOException {
+        org.junit.jupiter.api.Assertions.assertTrue(corpus.stream().filter(t -> t.contains("中")).count() > 1, "the corpus must hold the byte E4");
+        for (boolean fallback : new boolean[] {false, true}) {
+            for (boolean unknown : new boolean[] {false, true}) {
+                for (boolean fuse : new boolean[] {false, true}) {
+                    if (fuse && !unknown) continue;
+                    assertVariantMatches(dir, "no byte E4, byte_fallback=" + fallback + " unk=" + unknown + " fuse_unk=" + fuse, root -> {
+                        ObjectNode model = (ObjectNode) root.get("model");
+                        ObjectNode vocab = JSON.createObjectNode();
+                        List<String> kept = new ArrayList<>();
+                        model.get("vocab").fields().forEachRemaining(e -> { if (e.getKey().indexOf('ä') < 0) kept.add(e.getKey()); });
+                        kept.sort(java.util.Comparator.comparingInt(k -> model.get("vocab").get(k).asInt()));
+                        if (unknown) kept.add("<unk>");
+                        if (fallback) { kept.add("<0xC3>"); kept.add("<0xA4>"); }
+                        for (int id = 0; id < kept.size(); id++) vocab.put(kept.get(id), id);
+                        model.set("vocab", vocab);
+                        ArrayNode merges = JSON.createArrayNode();
+                        model.get("merges").forEach(m -> { if (m.asText().indexOf('ä') < 0) merges.add(m); });
+                        model.set("merges", merges);
+                        if (unknown) model.put("unk_token", "<unk>");
+                        model.put("fuse_unk", fuse).put("byte_fallback", fallback);
+                    });
+                }
+            }
+        }
+    }
+
     @Test
     void otherNormalizationForms(@TempDir Path dir) throws IOException {
         for (String form : List.of("NFD", "NFKC", "NFKD")) {
