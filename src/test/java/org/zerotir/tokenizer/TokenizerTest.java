@@ -156,6 +156,26 @@ class TokenizerTest {
         return root;
     }
 
+    /** The rollout's TextCodec is two of Tokenizer's methods (an adapter, since tokenizer must not import rollout). */
+    @Test
+    void servesAsTheRolloutTextCodec() {
+        org.zerotir.rollout.TextCodec codec = new org.zerotir.rollout.TextCodec() {
+            @Override
+            public int[] encode(String text) {
+                return qwen.encode(text);
+            }
+
+            @Override
+            public String decode(int[] ids, int from, int to) {
+                return qwen.decode(ids, from, to);
+            }
+        };
+        int[] ids = codec.encode("Let me compute.\n```python\nprint(2**10)\n```\n```output\n1024\n```\n");
+        // The closing fence after ")\n" is two tokens, "``" and "`\n": fences are found in decoded text, not by id.
+        assertEquals("```python\nprint(2**10)\n```\n", codec.decode(ids, 4, 16));
+        assertEquals(codec.decode(ids, 0, ids.length), "Let me compute.\n```python\nprint(2**10)\n```\n```output\n1024\n```\n");
+    }
+
     /** One tokenizer shared by rollout threads: the word cache must not mix results up. */
     @Test
     void concurrentEncodingGivesTheSequentialIds() throws Exception {
