@@ -20,16 +20,20 @@ final class AddedTokenMatcher {
     private final boolean[] firstCharBits = new boolean[65536];
     private final boolean empty;
 
-    private record Candidate(String pattern, AddedToken token) {}
+    private record Candidate(String pattern, int id) {}
 
-    AddedTokenMatcher(List<AddedToken> tokens, java.util.function.UnaryOperator<String> normalize) {
+    /** Flags of a matched id: the last token declared with that content, as HF keeps them. */
+    private final java.util.function.IntFunction<AddedToken> flagsOf;
+
+    AddedTokenMatcher(List<AddedToken> tokens, java.util.function.UnaryOperator<String> normalize, java.util.function.IntFunction<AddedToken> flagsOf) {
+        this.flagsOf = flagsOf;
         for (AddedToken t : tokens) {
             String pattern = normalize.apply(t.content());
             if (pattern.isEmpty()) continue;
             char first = pattern.charAt(0);
             // The first pattern wins among equal contents, as in the automaton built from the list.
             List<Candidate> list = byFirstChar.computeIfAbsent(first, c -> new ArrayList<>());
-            if (list.stream().noneMatch(c -> c.pattern.equals(pattern))) list.add(new Candidate(pattern, t));
+            if (list.stream().noneMatch(c -> c.pattern.equals(pattern))) list.add(new Candidate(pattern, t.id()));
             firstCharBits[first] = true;
         }
         for (List<Candidate> list : byFirstChar.values()) list.sort(Comparator.comparingInt((Candidate c) -> -c.pattern.length()));
@@ -62,7 +66,7 @@ final class AddedTokenMatcher {
             int start = matchStart;
             int stop = matchStart + found.pattern.length();
             searchFrom = stop;
-            AddedToken token = found.token;
+            AddedToken token = flagsOf.apply(found.id);
             if (token.singleWord()) {
                 boolean startSpace = start == 0 || !isWordChar(text.codePointBefore(start));
                 boolean stopSpace = stop == n || !isWordChar(text.codePointAt(stop));

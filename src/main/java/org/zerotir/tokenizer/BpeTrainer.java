@@ -59,7 +59,9 @@ public final class BpeTrainer {
         // Words and their counts, split exactly as the tokenizer will split text.
         List<AddedToken> specials = new ArrayList<>();
         for (int i = 0; i < settings.specialTokens().size(); i++) specials.add(AddedToken.special(1_000_000 + i, settings.specialTokens().get(i)));
-        AddedTokenMatcher matcher = new AddedTokenMatcher(specials, s -> s);
+        Map<Integer, AddedToken> byId = new HashMap<>();
+        for (AddedToken t : specials) byId.put(t.id(), t);
+        AddedTokenMatcher matcher = new AddedTokenMatcher(specials, s -> s, byId::get);
         Map<String, Long> wordCounts = new TreeMap<>();
         List<String> words = new ArrayList<>();
         for (String doc : corpus) {

@@ -23,15 +23,19 @@ import java.util.regex.Pattern;
  * {@code tokenizers} library does with {@code add_special_tokens=False} (checked id for id against it in
  * {@code TokenizerParityTest}). The pipeline: added tokens are cut out of the raw text first, the rest is
  * normalized (NFC for Qwen2), cut again at normalized added tokens, split into words by the pre-tokenizer
- * (Qwen2's regex, then bytes as characters), and each word is merged by BPE ranks.
+ * (Qwen2's regex, run by a hand-written scanner, then bytes as characters), and each word is merged by BPE
+ * ranks, remembered per word.
  *
  * <p>Text in Java may hold lone surrogates, which Rust strings cannot; each becomes U+FFFD before anything
- * else, as a lossy UTF-8 conversion does. Thread-safe.
+ * else, as a lossy UTF-8 conversion does. {@link #encode(String)} and {@link #decode(int[], int, int)} are
+ * the two methods of the rollout's {@code TextCodec}. Thread-safe.
  */
 public final class Tokenizer {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Words remembered with their ids; beyond this many, new words are merged each time (as HF's cache). */
     private static final int WORD_CACHE_LIMIT = 100_000;
+    /** Longer words (a run of 10,000 spaces) are merged each time, so the cache stays small. */
+    private static final int CACHED_WORD_MAX_CHARS = 256;
     /** Qwen2's pre-tokenizer regex; a hand-written scanner replaces it when a file uses exactly this one. */
     static final String QWEN2_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     /** The regex of the ByteLevel pre-tokenizer when use_regex is true (GPT-2's). */
@@ -43,6 +47,7 @@ public final class Tokenizer {
     private final byte[][] idToBytes;
     private final boolean[] specialIds;
     private final List<AddedToken> addedTokens;
+    private final Map<String, Integer> addedTokenIds;
     private final Bpe bpe;
     private final boolean ignoreMerges;
     private final boolean byteFallback;
@@ -58,9 +63,7 @@ public final class Tokenizer {
     private final SpecialIds configured;
 
     /** bos/eos/pad/unk from tokenizer_config.json; -1 where absent. */
-    public record SpecialIds(int bos, int eos, int pad, int unk) {
-        static final SpecialIds NONE = new SpecialIds(-1, -1, -1, -1);
-    }
+    public record SpecialIds(int bos, int eos, int pad, int unk) {}
 
     enum Behavior { REMOVED, ISOLATED, MERGED_WITH_PREVIOUS, MERGED_WITH_NEXT, CONTIGUOUS }
 
@@ -99,27 +102,51 @@ public final class Tokenizer {
             maxId = Math.max(maxId, e.getValue().asInt());
         }
 
-        addedTokens = new ArrayList<>();
+        // AddedVocabulary::add_tokens, in file order: a content already known (model or added) keeps its id;
+        // a new one gets the next id after the added ones, or the model's size; the file's ids are not read.
+        // The last token of a content decides its flags; special tokens go before the others when matching.
         JsonNode added = root.path("added_tokens");
         if (!added.isMissingNode() && !added.isNull() && !added.isArray()) throw new TokenizerException("added_tokens", "added_tokens must be an array");
+        int modelSize = vocab.size();
+        Map<String, Integer> addedIds = new HashMap<>();
+        Map<Integer, AddedToken> addedById = new java.util.LinkedHashMap<>();
+        java.util.LinkedHashSet<String> specialContents = new java.util.LinkedHashSet<>();
+        List<AddedToken> specialOrder = new ArrayList<>(), otherOrder = new ArrayList<>();
+        List<AddedToken> declared = new ArrayList<>();
         for (JsonNode t : added) {
-            if (!t.path("id").canConvertToInt()) throw new TokenizerException("added_tokens.id", "added_tokens entry has no integer id: " + t);
             if (!t.path("content").isTextual()) throw new TokenizerException("added_tokens.content", "added_tokens entry " + t.path("id") + " has no content string");
+            if (!t.path("id").canConvertToInt()) throw new TokenizerException("added_tokens.id", "added_tokens entry has no integer id: " + t);
             boolean special = t.path("special").asBoolean(false);
-            String content = t.path("content").asText();
-            // As AddedVocabulary::add_tokens: a content already in the model keeps the model's id.
-            int id = vocab.getOrDefault(content, t.path("id").asInt());
-            addedTokens.add(new AddedToken(id, content, t.path("single_word").asBoolean(false), t.path("lstrip").asBoolean(false),
-                    t.path("rstrip").asBoolean(false), t.path("normalized").asBoolean(!special), special));
+            declared.add(new AddedToken(t.path("id").asInt(), t.path("content").asText(), t.path("single_word").asBoolean(false),
+                    t.path("lstrip").asBoolean(false), t.path("rstrip").asBoolean(false), t.path("normalized").asBoolean(!special), special));
+        }
+        for (AddedToken t : declared) {
+            if (t.special() && specialContents.add(t.content())) specialOrder.add(t);
+        }
+        for (AddedToken t : declared) {
+            Integer known = addedIds.containsKey(t.content()) ? addedIds.get(t.content()) : vocab.get(t.content());
+            int id;
+            if (known != null) {
+                id = known;
+                AddedToken previous = addedById.get(id);
+                if (previous != null && previous.equals(withId(t, id))) continue;
+            } else {
+                int maxAdded = addedIds.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
+                id = maxAdded < 0 ? modelSize : (maxAdded >= modelSize || modelSize == 0 ? maxAdded + 1 : modelSize);
+            }
+            AddedToken assigned = withId(t, id);
+            addedIds.put(t.content(), id);
+            addedById.put(id, assigned);
+            if (!specialContents.contains(t.content())) otherOrder.add(assigned);
             maxId = Math.max(maxId, id);
         }
+        addedTokens = List.copyOf(addedById.values());
+        addedTokenIds = Map.copyOf(addedIds);
 
         idToToken = new String[maxId + 1];
         idToBytes = new byte[maxId + 1][];
         specialIds = new boolean[maxId + 1];
         for (Map.Entry<String, Integer> e : vocab.entrySet()) idToToken[e.getValue()] = e.getKey();
-        java.util.Set<String> specialContents = new java.util.HashSet<>();
-        for (AddedToken t : addedTokens) if (t.special()) specialContents.add(t.content());
         for (AddedToken t : addedTokens) idToToken[t.id()] = t.content();
         for (int id = 0; id <= maxId; id++) {
             if (idToToken[id] == null) continue;
@@ -146,13 +173,16 @@ public final class Tokenizer {
         }
 
         List<AddedToken> raw = new ArrayList<>(), normalizedTokens = new ArrayList<>();
-        // HF puts special tokens before the others in its automaton; the order decides only among equal contents.
-        for (boolean special : new boolean[] {true, false})
-            for (AddedToken t : addedTokens) if (t.special() == special) (t.normalized() ? normalizedTokens : raw).add(t);
-        rawAdded = new AddedTokenMatcher(raw, s -> s);
-        normalizedAdded = new AddedTokenMatcher(normalizedTokens, this::normalize);
+        for (AddedToken t : specialOrder) (t.normalized() ? normalizedTokens : raw).add(withId(t, addedIds.get(t.content())));
+        for (AddedToken t : otherOrder) (t.normalized() ? normalizedTokens : raw).add(t);
+        rawAdded = new AddedTokenMatcher(raw, s -> s, addedById::get);
+        normalizedAdded = new AddedTokenMatcher(normalizedTokens, this::normalize, addedById::get);
 
         configured = new SpecialIds(idOrMinus(names.bos), idOrMinus(names.eos), idOrMinus(names.pad), idOrMinus(names.unk));
+    }
+
+    private static AddedToken withId(AddedToken t, int id) {
+        return new AddedToken(id, t.content(), t.singleWord(), t.lstrip(), t.rstrip(), t.normalized(), t.special());
     }
 
     private int idOrMinus(String token) {
@@ -437,7 +467,7 @@ public final class Tokenizer {
         int[] cached = wordCache.get(word);
         if (cached == null) {
             cached = bpeWord(word);
-            if (wordCache.size() < WORD_CACHE_LIMIT) wordCache.put(word, cached);
+            if (word.length() <= CACHED_WORD_MAX_CHARS && wordCache.size() < WORD_CACHE_LIMIT) wordCache.put(word, cached);
         }
         out.addAll(cached);
     }
@@ -595,8 +625,8 @@ public final class Tokenizer {
     }
 
     public Integer tokenToId(String token) {
-        for (AddedToken t : addedTokens) if (t.content().equals(token)) return t.id();
-        return vocab.get(token);
+        Integer added = addedTokenIds.get(token);
+        return added != null ? added : vocab.get(token);
     }
 
     /** The token's string as the file writes it (byte-level form for model tokens), or null. */

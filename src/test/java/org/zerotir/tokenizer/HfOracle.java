@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Hugging Face {@code tokenizers} (Rust, through DJL's JNI binding with its bundled linux-x86_64 library) as
  * the reference. No special tokens added, no truncation, no padding, so ids compare like for like.
- * {@code ai.djl.offline} keeps DJL from looking anything up on the network.
+ * {@code ai.djl.offline} keeps DJL from looking anything up on the network: the native library comes from
+ * the jar (tokenizers 0.21.0 for linux-x86_64, DJL 0.38.0), never from a download.
  */
 public final class HfOracle implements AutoCloseable {
     private final HuggingFaceTokenizer hf;
@@ -22,6 +23,9 @@ public final class HfOracle implements AutoCloseable {
 
     public static HfOracle load(Path tokenizerJson) {
         System.setProperty("ai.djl.offline", "true");
+        // The bundled libtokenizers.so is copied out of the jar into this folder (not ~/.djl.ai).
+        if (System.getProperty("ENGINE_CACHE_DIR") == null && System.getenv("ENGINE_CACHE_DIR") == null)
+            System.setProperty("ENGINE_CACHE_DIR", Path.of("target", "djl-cache").toAbsolutePath().toString());
         try {
             return new HfOracle(HuggingFaceTokenizer.newInstance(tokenizerJson,
                     Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false")));

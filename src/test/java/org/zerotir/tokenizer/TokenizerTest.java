@@ -156,9 +156,45 @@ class TokenizerTest {
         return root;
     }
 
+    /** The rollout's TextCodec is two of Tokenizer's methods (an adapter, since tokenizer must not import rollout). */
     @Test
-    void lruStyleCacheDoesNotChangeResults() {
-        String text = "word ".repeat(10) + Arrays.toString(new int[50]);
-        assertArrayEquals(qwen.encode(text), qwen.encode(text));
+    void servesAsTheRolloutTextCodec() {
+        org.zerotir.rollout.TextCodec codec = new org.zerotir.rollout.TextCodec() {
+            @Override
+            public int[] encode(String text) {
+                return qwen.encode(text);
+            }
+
+            @Override
+            public String decode(int[] ids, int from, int to) {
+                return qwen.decode(ids, from, to);
+            }
+        };
+        int[] ids = codec.encode("Let me compute.\n```python\nprint(2**10)\n```\n```output\n1024\n```\n");
+        // The closing fence after ")\n" is two tokens, "``" and "`\n": fences are found in decoded text, not by id.
+        assertEquals("```python\nprint(2**10)\n```\n", codec.decode(ids, 4, 16));
+        assertEquals(codec.decode(ids, 0, ids.length), "Let me compute.\n```python\nprint(2**10)\n```\n```output\n1024\n```\n");
+    }
+
+    /** One tokenizer shared by rollout threads: the word cache must not mix results up. */
+    @Test
+    void concurrentEncodingGivesTheSequentialIds() throws Exception {
+        List<String> texts = TokenizerParityTest.math500Texts().subList(0, 400);
+        Tokenizer fresh = Tokenizer.load(qwenFile);
+        List<int[]> expected = texts.stream().map(qwen::encode).toList();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int offset = t * 97;
+                results.add(pool.submit(() -> {
+                    for (int k = 0; k < texts.size(); k++) {
+                        int i = (k + offset) % texts.size();
+                        if (!Arrays.equals(expected.get(i), fresh.encode(texts.get(i)))) return false;
+                    }
+                    return true;
+                }));
+            }
+            for (var r : results) assertTrue(r.get());
+        }
     }
 }
