@@ -71,4 +71,11 @@ class PromptTemplateTest {
                 .getMessage().contains("{content}"));
         assertEquals("[user] {problem}\n>", PromptTemplate.parse("x", "--- turn ---\n[{role}] {content}\n\n--- generation ---\n>\n--- user ---\n{problem}\n").render("{problem}"));
     }
+
+    @Test
+    void theMiniTemplateIsTheFrameOfTheMiniBaseCorpus() {
+        // the mini models learnt this frame in pre-training; RL must pose problems in exactly it
+        String problem = "What is 347 * 58?";
+        assertEquals(org.zerotir.data.BaseCorpus.prompt(problem), PromptTemplate.load("mini").render(problem));
+    }
 }
