@@ -73,7 +73,7 @@ class CommandsTest {
             model.initializeRandom(3);
             org.zerotir.engine.checkpoint.HuggingFaceCheckpoint.save(model, directory);
         }
-        Files.copy(Path.of("../shared/data/qwen2.5-tokenizer/tokenizer.json"), directory.resolve("tokenizer.json"));
+        Files.copy(org.zerotir.SharedData.require("qwen2.5-tokenizer/tokenizer.json"), directory.resolve("tokenizer.json"));
         // what Qwen2.5 base models ship: end of text ends a sequence, no BOS
         Files.writeString(directory.resolve("tokenizer_config.json"),
                 "{\"eos_token\": \"<|endoftext|>\", \"pad_token\": \"<|endoftext|>\", \"bos_token\": null}");
@@ -84,7 +84,7 @@ class CommandsTest {
     void trainsAQwenShapedModelWithItsRealTokenizerAndThePapersTemplate(@TempDir Path tmp) throws Exception {
         Path model = qwenShapedModel(tmp.resolve("qwen"));
         Path data = tmp.resolve("math.jsonl");
-        Files.write(data, Files.readAllLines(Path.of("../shared/data/math500.jsonl")).subList(0, 6));
+        Files.write(data, Files.readAllLines(org.zerotir.SharedData.require("math500.jsonl")).subList(0, 6));
         Path run = tmp.resolve("run");
         Object[] train = run("train", "--out", run.toString(), "--model", model.toString(), "--template", "zerotir", "--data", data.toString(),
                 "--steps", "1", "--prompts-per-step", "2", "--samples-per-prompt", "2", "--max-response-tokens", "6", "--algorithm", "grpo",

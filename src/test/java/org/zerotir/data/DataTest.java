@@ -115,7 +115,7 @@ class DataTest {
         DatasetException answer = assertThrows(DatasetException.class, () -> JsonlDataset.read(unparseable, a -> a.matches("-?\\d+")));
         assertEquals("answer", answer.field());
 
-        Path shared = Path.of("../shared/data/math500.jsonl");
+        Path shared = org.zerotir.SharedData.DIR.resolve("math500.jsonl");
         if (Files.exists(shared)) assertEquals(500, JsonlDataset.read(shared).size());
     }
 }

@@ -16,7 +16,7 @@ import java.util.List;
 /** Rows of the shared data sets and of this package's test resources. */
 final class RewardTestData {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final Path SHARED = Path.of("../shared/data");
+    static final Path SHARED = org.zerotir.SharedData.DIR;
 
     private RewardTestData() {}
 

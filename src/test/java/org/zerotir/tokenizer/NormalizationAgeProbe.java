@@ -14,7 +14,7 @@ import java.util.TreeSet;
  */
 public class NormalizationAgeProbe {
     public static void main(String[] args) throws Exception {
-        Path file = Path.of(args.length > 0 ? args[0] : "/work/shared/data/qwen2.5-tokenizer/tokenizer.json");
+        Path file = args.length > 0 ? Path.of(args[0]) : org.zerotir.SharedData.DIR.resolve("qwen2.5-tokenizer/tokenizer.json");
         HfOracle oracle = HfOracle.load(file);
         Tokenizer plain = Tokenizer.load(file);
         TreeSet<Integer> unknown = new TreeSet<>();

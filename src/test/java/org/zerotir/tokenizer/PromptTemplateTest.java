@@ -51,7 +51,7 @@ class PromptTemplateTest {
         assertEquals("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
                 + "<|im_start|>user\nhi {content}<|im_end|>\n<|im_start|>assistant\nhello<|im_end|>\n", chat);
         // With the Qwen tokenizer the markers are single special tokens.
-        Path qwen = Files.exists(TokenizerParityTest.QWEN) ? TokenizerParityTest.QWEN : Path.of("/work/shared/data/qwen2.5-tokenizer/tokenizer.json");
+        Path qwen = org.zerotir.SharedData.require("qwen2.5-tokenizer/tokenizer.json");
         int[] ids = Tokenizer.load(qwen).encode(t.render("1+1"));
         assertEquals(151644, ids[0]);
         assertEquals(3, Arrays.stream(ids).filter(id -> id == 151644).count());

@@ -27,14 +27,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * printed with the string, both id lists and where they part.
  */
 class TokenizerParityTest {
-    static final Path QWEN = Path.of(System.getProperty("zerotir.shared", "../shared"), "data/qwen2.5-tokenizer/tokenizer.json");
-    static final Path MATH500 = QWEN.getParent().getParent().resolve("math500.jsonl");
+    static final Path QWEN = org.zerotir.SharedData.DIR.resolve("qwen2.5-tokenizer/tokenizer.json");
+    static final Path MATH500 = org.zerotir.SharedData.DIR.resolve("math500.jsonl");
     private static Tokenizer ours;
     private static HfOracle oracle;
 
     @BeforeAll
     static void load() throws IOException {
-        Path file = Files.exists(QWEN) ? QWEN : Path.of("/work/shared/data/qwen2.5-tokenizer/tokenizer.json");
+        Path file = org.zerotir.SharedData.require("qwen2.5-tokenizer/tokenizer.json");
         ours = Tokenizer.load(file);
         oracle = HfOracle.load(file);
     }
@@ -45,7 +45,7 @@ class TokenizerParityTest {
     }
 
     static Path math500() {
-        return Files.exists(MATH500) ? MATH500 : Path.of("/work/shared/data/math500.jsonl");
+        return org.zerotir.SharedData.require("math500.jsonl");
     }
 
     /** Every MATH500 problem and solution. */

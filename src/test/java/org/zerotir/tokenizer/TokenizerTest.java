@@ -29,7 +29,7 @@ class TokenizerTest {
 
     @BeforeAll
     static void load() throws IOException {
-        qwenFile = Files.exists(TokenizerParityTest.QWEN) ? TokenizerParityTest.QWEN : Path.of("/work/shared/data/qwen2.5-tokenizer/tokenizer.json");
+        qwenFile = org.zerotir.SharedData.require("qwen2.5-tokenizer/tokenizer.json");
         qwen = Tokenizer.load(qwenFile);
     }
 

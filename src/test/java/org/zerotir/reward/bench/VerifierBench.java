@@ -86,7 +86,7 @@ public final class VerifierBench {
         body.append("```python\nprint(sum(i*i for i in range(12)))\n```\n```output\n506\n```\n</think> <answer> The answer is $\\boxed{\\dfrac{506}{3}}$ </answer>");
         String response = body.toString();
         List<String> responses = new ArrayList<>();
-        Path math500 = Path.of("../shared/data/math500.jsonl");
+        Path math500 = org.zerotir.SharedData.DIR.resolve("math500.jsonl");
         if (Files.exists(math500)) {
             for (String line : Files.readAllLines(math500)) {
                 JsonNode row = JSON.readTree(line);

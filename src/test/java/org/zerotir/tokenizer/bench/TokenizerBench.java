@@ -24,10 +24,8 @@ import java.util.function.ToIntFunction;
 public final class TokenizerBench {
     public static void main(String[] args) throws IOException {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
-        Path tokenizerFile = Path.of(args.length > 1 ? args[1] : "../shared/data/qwen2.5-tokenizer/tokenizer.json");
-        Path math500 = Path.of(args.length > 2 ? args[2] : "../shared/data/math500.jsonl");
-        if (!Files.exists(tokenizerFile)) tokenizerFile = Path.of("/work/shared/data/qwen2.5-tokenizer/tokenizer.json");
-        if (!Files.exists(math500)) math500 = Path.of("/work/shared/data/math500.jsonl");
+        Path tokenizerFile = args.length > 1 ? Path.of(args[1]) : org.zerotir.SharedData.DIR.resolve("qwen2.5-tokenizer/tokenizer.json");
+        Path math500 = args.length > 2 ? Path.of(args[2]) : org.zerotir.SharedData.DIR.resolve("math500.jsonl");
 
         List<String> mathDocs = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
