@@ -70,7 +70,13 @@ public final class MathEquivalence {
     private static final int MAX_NESTING = 6;
     private static final double ABSOLUTE_TOLERANCE = 1e-13;
     private static final MathEquivalence STANDARD = new MathEquivalence(Settings.defaults());
-    private static final ExecutorService FALLBACK_THREADS = Executors.newVirtualThreadPerTaskExecutor();
+    // Platform threads, not virtual ones: a fallback may block or compute, and virtual threads share a few
+    // carriers with everything else in the JVM, so a busy process could starve the fallback past its budget.
+    private static final ExecutorService FALLBACK_THREADS = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "math-equivalence-fallback");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final Settings settings;
 
