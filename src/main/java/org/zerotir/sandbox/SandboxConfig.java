@@ -70,6 +70,13 @@ public interface SandboxConfig {
      */
     Optional<String> token();
 
+    /**
+     * Accept requests that carry no Authorization header at all (a wrong token is still refused). For replicas on
+     * a private network serving SandboxFusion clients that cannot send a header; never on a reachable address.
+     */
+    @WithDefault("false")
+    boolean allowAnonymous();
+
     /** Start the workers when the server starts instead of on first use (zerotir sandbox sets it). */
     @WithDefault("false")
     boolean startAtBoot();
@@ -131,6 +138,13 @@ public interface SandboxConfig {
 
         /** Bearer token sent to the replicas. */
         Optional<String> token();
+
+    /**
+     * Accept requests that carry no Authorization header at all (a wrong token is still refused). For replicas on
+     * a private network serving SandboxFusion clients that cannot send a header; never on a reachable address.
+     */
+    @WithDefault("false")
+    boolean allowAnonymous();
 
         @WithDefault("5000")
         long connectTimeoutMillis();

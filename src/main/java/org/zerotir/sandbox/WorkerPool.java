@@ -49,6 +49,7 @@ public final class WorkerPool implements SandboxClient {
     private final List<Slot> slots = new ArrayList<>();
     private final ScheduledExecutorService timer;
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicBoolean warnedWeakIsolation = new AtomicBoolean();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workAvailable = lock.newCondition();
@@ -248,6 +249,17 @@ public final class WorkerPool implements SandboxClient {
         timer.shutdownNow();
     }
 
+    private void warnIfWeak(JsonNode isolation) {
+        if (!warnedWeakIsolation.compareAndSet(false, true)) return;
+        if (!isolation.path("root").asBoolean()) {
+            LOG.warn("Sandbox: the server is not root, so its children run as its own user: no uid of their own, no "
+                    + "process limit, no hidden paths, and they may signal the server; run it as root (in its container) "
+                    + "for the full sandbox");
+        } else if (!"namespace".equals(isolation.path("network").asText()) || !isolation.path("mounts").asBoolean()) {
+            LOG.warnf("Sandbox: partial isolation %s (network namespace or private mounts unavailable)", isolation);
+        }
+    }
+
     private Slot leastLoadedSlot() {
         Slot best = slots.getFirst();
         for (Slot slot : slots) if (slot.sessionCount < best.sessionCount) best = slot;
@@ -374,6 +386,7 @@ public final class WorkerPool implements SandboxClient {
             }, settings.startupMillis(), TimeUnit.MILLISECONDS);
             try {
                 started.awaitHello();
+                warnIfWeak(started.hello.path("isolation"));
                 return started;
             } catch (IOException e) {
                 started.kill();

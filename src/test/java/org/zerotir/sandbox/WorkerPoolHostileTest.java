@@ -106,6 +106,15 @@ class WorkerPoolHostileTest {
     }
 
     @Test
+    void busyLoopHitsTheCpuLimitBeforeALongerWallClock() throws Exception {
+        ExecutionResult r = pool.execute(ExecutionRequest.python("while True:\n    pass")
+                .withLimits(new ExecutionLimits(20_000, 1, 256L << 20, 0, 32, 4096))).get(60, TimeUnit.SECONDS);
+        assertEquals(ExecutionStatus.TIME_LIMIT, r.status(), r.toString());
+        assertTrue(r.message().contains("CPU-time"), r.message());
+        assertTrue(r.durationMillis() < 20_000, "stopped by the CPU limit, not the wall clock: " + r.durationMillis());
+    }
+
+    @Test
     void sleepingForeverHitsTheWallClock() throws Exception {
         ExecutionResult r = run("import time\nprint('going to sleep', flush=True)\ntime.sleep(10**6)");
         assertEquals(ExecutionStatus.TIME_LIMIT, r.status(), r.toString());
