@@ -185,6 +185,9 @@ class WorkerPoolHostileTest {
     void theServersEnvironmentAndFilesAreOutOfReach() throws Exception {
         ExecutionResult env = run("import os\nprint(sorted(os.environ))");
         assertEquals("['HOME', 'LANG', 'MKL_NUM_THREADS', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'PATH', 'TMPDIR']\n", env.stdout());
+        ExecutionResult threads = run("import os\nprint(os.environ['OMP_NUM_THREADS'], os.environ['OPENBLAS_NUM_THREADS'], os.environ['LANG'], "
+                + "os.environ['HOME'] == os.getcwd())");
+        assertEquals("1 1 C.UTF-8 True\n", threads.stdout(), "one BLAS thread, and HOME is the execution's own directory");
         assumeTrue(asRoot, "without root the children run as the server's user and could read what it can");
         long server = ProcessHandle.current().pid();
         ExecutionResult procEnv = run("print(open('/proc/" + server + "/environ', 'rb').read()[:20])");
@@ -282,6 +285,9 @@ class WorkerPoolHostileTest {
     void stdinIsEmpty() throws Exception {
         ExecutionResult read = run("import sys\nprint(repr(sys.stdin.read()))");
         assertEquals("''\n", read.stdout());
+        ExecutionResult tty = run("import os\nprint(os.getsid(0) == os.getpid())\nopen('/dev/tty')");
+        assertEquals("True\n", tty.stdout(), "the child leads its own session");
+        assertTrue(tty.errorLine().startsWith("OSError") || tty.errorLine().contains("No such device"), "no controlling terminal: " + tty.errorLine());
         ExecutionResult input = run("input()");
         assertEquals(ExecutionStatus.RUNTIME_ERROR, input.status());
         assertTrue(input.errorLine().startsWith("EOFError"), input.errorLine());
