@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -88,7 +89,10 @@ public final class WorkerPool implements SandboxClient {
             throw new UncheckedIOException("cannot create the sandbox's lock directory " + settings.lockDir(), e);
         }
         this.metrics = new SandboxMetrics(registry, this::queueDepth, this::liveWorkers);
-        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("sandbox-timer").factory());
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("sandbox-timer").factory());
+        // Every execution arms a watchdog and almost always cancels it: do not keep the cancelled ones queued.
+        timer.setRemoveOnCancelPolicy(true);
+        this.timer = timer;
         long sweep = Math.max(1000, settings.sessionIdleMillis() / 4);
         timer.scheduleWithFixedDelay(this::forgetIdleSessions, sweep, sweep, TimeUnit.MILLISECONDS);
         for (int i = 0; i < settings.workers(); i++) {

@@ -39,7 +39,9 @@ final class WorkerProcess {
         this.name = name;
         this.fromWorker = new DataInputStream(process.getInputStream());
         this.toWorker = new DataOutputStream(process.getOutputStream());
-        Thread.ofVirtual().name(name + "-stderr").start(this::logStderr);
+        // A platform thread: a blocking pipe read would pin a virtual thread's carrier for the worker's lifetime,
+        // and a few workers would starve every other virtual thread in the JVM.
+        Thread.ofPlatform().daemon().name(name + "-stderr").start(this::logStderr);
     }
 
     /** Starts the interpreter and sends its configuration; {@link #awaitHello()} then waits for its imports. */

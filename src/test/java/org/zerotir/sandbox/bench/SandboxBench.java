@@ -167,16 +167,25 @@ public final class SandboxBench {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         AtomicInteger failures = new AtomicInteger();
         server.createContext("/sandbox/v1/execute", exchange -> {
-            try (InputStream in = exchange.getRequestBody(); OutputStream out = exchange.getResponseBody()) {
-                JsonNode body = json.readTree(in);
+            try {
+                byte[] request;
+                try (InputStream in = exchange.getRequestBody()) {
+                    request = in.readAllBytes();
+                }
+                JsonNode body = json.readTree(request);
                 CompletableFuture<ExecutionResult> result = pool.execute(ExecutionRequest.python(body.path("code").asText()));
                 byte[] answer = json.writeValueAsBytes(result.get());
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, answer.length);
-                out.write(answer);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(answer);
+                }
             } catch (Exception e) {
                 failures.incrementAndGet();
+                System.err.println("bench HTTP server: " + e);
                 exchange.sendResponseHeaders(500, -1);
+            } finally {
+                exchange.close();
             }
         });
         server.start();
