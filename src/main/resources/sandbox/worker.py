@@ -320,6 +320,8 @@ class Worker:
                 self.sessions.pop(session_id, None)
             kill_group(child.pid)
             self.finished.append(child)
+        else:
+            self.sweep_orphans()  # a session block's daemons
         return result
 
     def collect(self, child, limits, start, in_session):
@@ -421,8 +423,11 @@ class Worker:
 
     def reap(self, child):
         if child.status is None:
-            _, status, rusage = os.wait4(child.pid, 0)
-            child.status, child.rusage = status, rusage
+            try:
+                _, status, rusage = os.wait4(child.pid, 0)
+                child.status, child.rusage = status, rusage
+            except ChildProcessError:
+                child.status = signal.SIGKILL  # reaped elsewhere; it can only have been killed
 
     def finish(self, child):
         """Kills what is left of a child and its uid, removes its files, frees its uid."""
@@ -462,9 +467,7 @@ class Worker:
     def sweep_orphans(self, exclude=None):
         """Kills processes re-parented to this worker that belong to no live child."""
         for _ in range(100):
-            known = {c.pid for c in self.sessions.values() if c is not exclude}
-            if self.spare is not None and self.spare is not exclude:
-                known.add(self.spare.pid)
+            known = {c.pid for c in self.live_children() if c is not exclude}
             strays = [pid for pid in own_children() if pid not in known]
             if not strays:
                 return
@@ -487,10 +490,15 @@ class Worker:
             self.reap_orphans()
             time.sleep(0.001)
 
-    def reap_orphans(self):
-        known = {c.pid: c for c in self.sessions.values()}
+    def live_children(self):
+        """The children this worker still accounts for: sessions, the spare, finished ones not yet reaped."""
+        children = list(self.sessions.values()) + self.finished
         if self.spare is not None:
-            known[self.spare.pid] = self.spare
+            children.append(self.spare)
+        return children
+
+    def reap_orphans(self):
+        known = {c.pid: c for c in self.live_children()}
         while True:
             try:
                 pid, status, rusage = os.wait4(-1, os.WNOHANG)

@@ -121,6 +121,29 @@ class WorkerPoolConcurrencyTest {
     }
 
     @Test
+    void aSessionsDaemonDoesNotOutliveItsBlockButTheSessionDoes() throws Exception {
+        String id = "session-d-" + System.nanoTime();
+        ExecutionResult daemon = session(id, """
+                import os, time
+                kept = 7
+                if os.fork() == 0:
+                    os.setsid()
+                    if os.fork() == 0:
+                        time.sleep(1000)
+                    os._exit(0)
+                os.wait()
+                print('spawned')
+                """);
+        assertEquals("spawned\n", daemon.stdout(), daemon.toString());
+        // two waiting children and the session's interpreter, and nothing else
+        assertTrue(SandboxProcesses.waitFor(() -> SandboxProcesses.descendantsOf(pool.workerPids()) == 3, 5000),
+                "processes below the workers: " + SandboxProcesses.descendantsOf(pool.workerPids()));
+        assertEquals("7\n", session(id, "print(kept)").stdout());
+        assertTrue(pool.closeSession(id).get(30, TimeUnit.SECONDS));
+        assertTrue(SandboxProcesses.waitFor(() -> SandboxProcesses.descendantsOf(pool.workerPids()) == 2, 5000));
+    }
+
+    @Test
     void aSessionThatTimesOutIsOverButTheNextBlockStartsAfresh() throws Exception {
         String id = "session-t-" + System.nanoTime();
         session(id, "y = 1");
