@@ -261,7 +261,29 @@ class Worker:
             os.close(fd)
         for fd in (code_w, done_r, out_r, err_r):
             os.set_blocking(fd, False)
-        return Child(pid, uid, tmpdir, code_w, done_r, out_r, err_r)
+        child = Child(pid, uid, tmpdir, code_w, done_r, out_r, err_r)
+        self.await_set_up(child)
+        return child
+
+    def await_set_up(self, child):
+        """Waits until the child has confined itself and touched its first-call paths, so that none of that
+        happens while a caller waits for a result."""
+        poller = select.poll()
+        poller.register(child.done_r, select.POLLIN)
+        poller.register(child.pidfd, select.POLLIN)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            events = dict(poller.poll(1000))
+            if child.done_r in events:
+                marker = read_some(child.done_r)
+                if marker == b"R":
+                    return
+            if child.pidfd in events or child.done_r in events:
+                break
+        stderr = CappedBuffer(4096)
+        drain(child.err_r, stderr)
+        self.finish(child)
+        raise RuntimeError("a sandbox child failed to start: %s" % (last_line(stderr.text()) or "no message"))
 
     def take_spare(self):
         child = self.spare
@@ -785,6 +807,7 @@ def child_main(worker, uid, tmpdir, code_r, done_w, out_w, err_w):
     # Touch the paths every execution takes while no one waits: their copy-on-write faults happen now.
     compile("print(1 + 1)", "<code>", "exec")
     json.loads(json.dumps({"status": "OK", "exitCode": 0}))
+    os.write(4, b"R")  # set up: see Worker.await_set_up
     while True:
         message = read_frame(3)
         if message is None:

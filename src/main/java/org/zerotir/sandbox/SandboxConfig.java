@@ -16,7 +16,7 @@ public interface SandboxConfig {
     @WithDefault("/usr/bin/python3")
     String python();
 
-    /** Warm workers; one per core when unset. */
+    /** Warm workers; two per core when unset. */
     OptionalInt workers();
 
     /** Executions that may wait for a worker before callers are told the sandbox is busy. */

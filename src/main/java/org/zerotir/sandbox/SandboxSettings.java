@@ -58,9 +58,12 @@ public record SandboxSettings(String python, int workers, int queueCapacity, int
         if (!ok) throw new SandboxRequestException("zerotir.sandbox." + key, message);
     }
 
-    /** One worker per core; the server's working directory and home hidden. */
+    /**
+     * Two workers per core (a worker spends part of each cycle reaping its child and forking the next, mostly
+     * waiting on the kernel, so one per core leaves cores idle); the server's working directory and home hidden.
+     */
     public static SandboxSettings defaults() {
-        return new SandboxSettings("/usr/bin/python3", Math.max(1, Runtime.getRuntime().availableProcessors()), 256,
+        return new SandboxSettings("/usr/bin/python3", 2 * Math.max(1, Runtime.getRuntime().availableProcessors()), 256,
                 64 << 10, ExecutionLimits.DEFAULTS, ExecutionLimits.MAXIMA, 200_000, 4096,
                 Path.of(System.getProperty("java.io.tmpdir"), "zerotir-sandbox-uids"), defaultHiddenPaths(),
                 64L << 20, 600_000, 64, 120_000, 5_000, DEFAULT_PRELOAD);

@@ -32,7 +32,7 @@ import com.sun.net.httpserver.HttpServer;
  * Executions per second and p50/p99 latency of the warm pool for three programs at concurrency 1, 4 and 16,
  * beside a cold {@code python3 -c} per execution, and through HTTP.
  *
- * <pre>bench/sandbox [--seconds S] [--workers N] [--url http://host:port --token T]</pre>
+ * <pre>bench/sandbox [--seconds S] [--workers N] [--only print|numpy|sympy] [--url http://host:port --token T]</pre>
  * Without --url the HTTP rows go through a JDK HttpServer in this process that speaks /sandbox/v1/execute (our
  * JSON both ways), i.e. they measure the HTTP hop and JSON, not Quarkus; with --url, a running {@code zerotir sandbox}.
  */
@@ -50,13 +50,15 @@ public final class SandboxBench {
         Integer workers = null;
         String url = null;
         String token = null;
+        String only = "";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
                 case "--url" -> url = args[++i];
                 case "--token" -> token = args[++i];
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: bench/sandbox [--seconds S] [--workers N] [--url U --token T]");
+                case "--only" -> only = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: bench/sandbox [--seconds S] [--workers N] [--only PROGRAM] [--url U --token T]");
             }
         }
         SandboxSettings settings = SandboxSettings.defaults();
@@ -70,6 +72,7 @@ public final class SandboxBench {
             double[] coldRate = new double[PROGRAMS.size()];
             for (int p = 0; p < PROGRAMS.size(); p++) {
                 Program program = PROGRAMS.get(p);
+                if (!program.name.startsWith(only)) continue;
                 Row cold = measure(settings.python(), program, 1, Math.min(seconds, 3), null);
                 coldRate[p] = cold.rate();
                 table.row("cold python3 -c", program.name, 1, cold.count, cold.rate(), cold.p50(), cold.p99(), "-", 1.0);
@@ -88,6 +91,7 @@ public final class SandboxBench {
             try (RemoteSandboxClient http = new RemoteSandboxClient(List.of(url), RemoteSandboxClient.Protocol.ZEROTIR, token,
                     5000, 10_000, settings)) {
                 for (int p = 0; p < PROGRAMS.size(); p++) {
+                    if (!PROGRAMS.get(p).name.startsWith(only)) continue;
                     for (int concurrency : new int[] {1, 4, 16}) {
                         if (p > 0 && concurrency == 16) continue;
                         Row row = measure(null, PROGRAMS.get(p), concurrency, seconds, http);
