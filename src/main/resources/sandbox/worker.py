@@ -117,7 +117,7 @@ def frame(message):
 def isolate_worker(config):
     """Unshares the network and mount namespaces (root only); returns what it achieved."""
     features = {"root": os.geteuid() == 0, "network": "socket-refusal", "mounts": False}
-    if os.geteuid() != 0:
+    if os.geteuid() != 0 or not config.get("namespaces", True):
         return features
     if libc.unshare(CLONE_NEWNET) == 0:
         features["network"] = "namespace"
@@ -463,10 +463,9 @@ class Worker:
             except OSError:
                 pass
         shutil.rmtree(child.tmpdir, ignore_errors=True)
-        if self.as_root and self.features["mounts"]:
+        if self.as_root:
+            # The uid was this child's alone, so whatever it owns in the shared temporary directories is its.
             remove_owned_by(child.uid, ("/tmp", "/dev/shm", "/var/tmp"))
-            self.uids.release(child.uid)
-        elif self.as_root:
             self.uids.release(child.uid)
 
     def sweep_uid(self, uid):

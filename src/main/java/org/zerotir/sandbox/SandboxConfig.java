@@ -64,6 +64,10 @@ public interface SandboxConfig {
     @WithDefault("math,fractions,itertools,numpy,sympy")
     List<String> preload();
 
+    /** Network namespace and private mounts for the children where the kernel allows (root). */
+    @WithDefault("true")
+    boolean namespaces();
+
     /**
      * Bearer token the HTTP endpoints require. Unset: they answer 403 with a message saying to set it (the
      * in-process pool works regardless).
@@ -162,6 +166,6 @@ public interface SandboxConfig {
                 new ExecutionLimits(l.wallMillis(), l.cpuSeconds(), l.memoryBytes(), l.fileSizeBytes(), l.processes(), l.outputBytes()),
                 new ExecutionLimits(m.wallMillis(), m.cpuSeconds(), m.memoryBytes(), m.fileSizeBytes(), m.processes(), m.outputBytes()),
                 uidBase(), uidCount(), lockDir().orElse(d.lockDir()), hiddenPaths().orElse(d.hiddenPaths()), tmpfsBytes(),
-                sessionIdleMillis(), maxSessionsPerWorker(), startupMillis(), hangGraceMillis(), preload());
+                sessionIdleMillis(), maxSessionsPerWorker(), startupMillis(), hangGraceMillis(), preload(), namespaces());
     }
 }

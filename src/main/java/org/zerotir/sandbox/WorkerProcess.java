@@ -65,6 +65,7 @@ final class WorkerProcess {
         config.put("tmpfsBytes", settings.tmpfsBytes());
         config.put("sessionIdleMillis", settings.sessionIdleMillis());
         config.put("maxSessions", settings.maxSessionsPerWorker());
+        config.put("namespaces", settings.namespaces());
         config.set("hiddenPaths", json.valueToTree(settings.hiddenPaths()));
         config.set("preload", json.valueToTree(settings.preload()));
         try {

@@ -34,7 +34,7 @@ class WorkerPoolConcurrencyTest {
         SandboxSettings d = SandboxSettings.defaults();
         return new SandboxSettings(d.python(), workers, queueCapacity, d.maxCodeBytes(),
                 new ExecutionLimits(10_000, 5, 512L << 20, 8L << 20, 32, 4096), d.maxLimits(), UID_BASE, UID_COUNT,
-                d.lockDir(), d.hiddenPaths(), 32L << 20, sessionIdleMillis, 4, 60_000, 3_000, d.preload());
+                d.lockDir(), d.hiddenPaths(), 32L << 20, sessionIdleMillis, 4, 60_000, 3_000, d.preload(), true);
     }
 
     @AfterAll
