@@ -30,7 +30,6 @@ public interface SandboxConfig {
     Limits limits();
 
     /** The most a request may ask for. */
-    @io.smallrye.config.WithName("max-limits")
     MaxLimits maxLimits();
 
     /** First unprivileged uid for the children (used when the server runs as root). */
