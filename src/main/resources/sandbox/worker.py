@@ -825,8 +825,8 @@ def child_main(worker, uid, tmpdir, code_r, done_w, out_w, err_w):
         reply = json.dumps({"status": status, "exitCode": exit_code, "peakMemoryBytes": peak}).encode()
         try:
             os.write(4, struct.pack(">I", len(reply)) + reply)
-        except OSError:
-            os._exit(exit_code)
+        except OSError:  # the program closed the pipe: it ends here, its exit status tells the rest
+            os._exit(exit_code or 0)
         if not message["session"] or exit_code is not None:
             os._exit(exit_code or 0)
 

@@ -144,6 +144,18 @@ class WorkerPoolConcurrencyTest {
     }
 
     @Test
+    void aSessionThatClosesItsOwnPipesEndsCleanly() throws Exception {
+        String id = "session-p-" + System.nanoTime();
+        session(id, "v = 1");
+        ExecutionResult closing = session(id, "import os\nfor fd in range(3, 64):\n    try:\n        os.close(fd)\n    except OSError:\n        pass\nprint('closed')");
+        assertEquals("closed\n", closing.stdout(), closing.toString());
+        ExecutionResult after = session(id, "print('v' in globals())");
+        assertTrue(after.newSession());
+        assertEquals("False\n", after.stdout());
+        pool.closeSession(id).get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
     void aSessionThatTimesOutIsOverButTheNextBlockStartsAfresh() throws Exception {
         String id = "session-t-" + System.nanoTime();
         session(id, "y = 1");
