@@ -142,13 +142,6 @@ public interface SandboxConfig {
         /** Bearer token sent to the replicas. */
         Optional<String> token();
 
-    /**
-     * Accept requests that carry no Authorization header at all (a wrong token is still refused). For replicas on
-     * a private network serving SandboxFusion clients that cannot send a header; never on a reachable address.
-     */
-    @WithDefault("false")
-    boolean allowAnonymous();
-
         @WithDefault("5000")
         long connectTimeoutMillis();
 
