@@ -3,6 +3,16 @@ package org.zerotir.engine.bench;
 import org.zerotir.engine.Backend;
 import org.zerotir.engine.Tensor;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 /**
  * Wraps a backend and adds up, per kind of operation, the wall time spent inside its calls, plus the
  * floating-point operations of the matrix products. The backend's calls are synchronous, so the time inside a
@@ -62,11 +72,23 @@ final class TimingBackend implements Backend {
         return (double) (processCpuNanos() - cpuAtReset) / (System.nanoTime() - wallAtReset);
     }
 
-    private static final com.sun.management.OperatingSystemMXBean SYSTEM =
-            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    // clock_gettime(CLOCK_PROCESS_CPUTIME_ID): OperatingSystemMXBean's process CPU time comes from times(), in
+    // 10 ms ticks, too coarse for one backend call.
+    private static final int CLOCK_PROCESS_CPUTIME_ID = 2;
+    private static final MethodHandle CLOCK_GETTIME = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("clock_gettime").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MemorySegment TIMESPEC = Arena.global().allocate(16, 8);
 
-    static long processCpuNanos() {
-        return SYSTEM.getProcessCpuTime();
+    /** CPU time of every thread of the process, in nanoseconds. */
+    static synchronized long processCpuNanos() {
+        try {
+            int status = (int) CLOCK_GETTIME.invokeExact(CLOCK_PROCESS_CPUTIME_ID, TIMESPEC);
+            if (status != 0) throw new IllegalStateException("clock_gettime failed with " + status);
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot read the process CPU time", e);
+        }
+        return TIMESPEC.get(JAVA_LONG, 0) * 1_000_000_000L + TIMESPEC.get(JAVA_LONG, 8);
     }
 
     long nanos(Phase phase) {
