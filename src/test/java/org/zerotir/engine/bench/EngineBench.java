@@ -43,7 +43,7 @@ public final class EngineBench {
     private static final double GIB = 1024.0 * 1024 * 1024;
     private static final int COPY_FLOATS = 32 << 20;
 
-    /** Repetitions: the full run stays under ~5 minutes, --quick under 1. */
+    /** Repetitions, aimed at ~5 minutes for the full run and ~1 for --quick on an idle 2-core machine. */
     private record Effort(int sgemmRepeats, int copyRepeats, int tinyWarmup, int tinySteps, int gpt2Warmup, int gpt2Steps,
                           int forwardWarmup, int forwardRuns, int promptLength, int decodeWarmup, int tinyDecodeSteps,
                           int qwenDecodeSteps) {}
@@ -181,7 +181,7 @@ public final class EngineBench {
             decodeRows(rows, "tiny", TINY, tinyDecode, batches, effort, reference, false);
             decodeRows(rows, "Qwen2.5-0.5B", QWEN_05B, qwenDecode, batches, effort, reference, true);
 
-            BenchTable table = new BenchTable("Engine speed and memory (CPU backend, " + threads + " threads)",
+            BenchTable table = new BenchTable("Engine speed and memory (CPU backend, " + threads + (threads == 1 ? " thread)" : " threads)"),
                     "measurement", "shape", "median (best)", "throughput", "GFLOP/s", "vs machine", "cores busy",
                     "if undisturbed", "target", "result");
             for (String[] r : rows) table.row((Object[]) r);
@@ -492,7 +492,7 @@ public final class EngineBench {
                         + " the work was serial). \"if undisturbed\": the same ratio with every mean time scaled by"
                         + " cores busy / threads, as if the process had had its cores to itself (flatters serial work).",
                 String.format(Locale.ROOT, "- sgemm reference %.1f GFLOP/s (%.1f if undisturbed): the best of the square"
-                        + " measurements taken between the workloads (the engine's Blas, OpenBLAS with %d threads).", reference.sgemmGflops(),
+                        + " measurements taken between the workloads (the engine's Blas, OpenBLAS with %d thread(s)).", reference.sgemmGflops(),
                         reference.undisturbedSgemmGflops(), threads),
                 String.format(Locale.ROOT, "- Bandwidth bound of a batch-1 decoding step: every float32 parameter plus the"
                         + " slot's KV cache read once / the better copy bandwidth (%.1f GB/s, %.1f if undisturbed; bytes read"
@@ -501,7 +501,7 @@ public final class EngineBench {
                 String.format(Locale.ROOT, "- Medians over %d tiny / %d GPT-2-small training steps, %d forward passes, %d tiny"
                                 + " / %d Qwen2.5-0.5B decoding steps, after warm-up; random weights; greedy sampling included in decoding.",
                         effort.tinySteps(), effort.gpt2Steps(), effort.forwardRuns(), effort.tinyDecodeSteps(), effort.qwenDecodeSteps()),
-                String.format(Locale.ROOT, "- Machine: %d threads, Java %s; 1-minute load %s before, %s after; the run took %.0f s."
+                String.format(Locale.ROOT, "- Machine: %d thread(s), Java %s; 1-minute load %s before, %s after; the run took %.0f s."
                                 + " Other processes on a shared machine make every figure noisy.",
                         threads, Runtime.version(), loadBefore, loadAverage(), (System.nanoTime() - wallStart) / 1e9));
         lines.forEach(System.out::println);
