@@ -117,7 +117,7 @@ def frame(message):
 def isolate_worker(config):
     """Unshares the network and mount namespaces (root only); returns what it achieved."""
     features = {"root": os.geteuid() == 0, "network": "socket-refusal", "mounts": False}
-    if os.geteuid() != 0:
+    if os.geteuid() != 0 or not config.get("namespaces", True):
         return features
     if libc.unshare(CLONE_NEWNET) == 0:
         features["network"] = "namespace"
@@ -261,7 +261,29 @@ class Worker:
             os.close(fd)
         for fd in (code_w, done_r, out_r, err_r):
             os.set_blocking(fd, False)
-        return Child(pid, uid, tmpdir, code_w, done_r, out_r, err_r)
+        child = Child(pid, uid, tmpdir, code_w, done_r, out_r, err_r)
+        self.await_set_up(child)
+        return child
+
+    def await_set_up(self, child):
+        """Waits until the child has confined itself and touched its first-call paths, so that none of that
+        happens while a caller waits for a result."""
+        poller = select.poll()
+        poller.register(child.done_r, select.POLLIN)
+        poller.register(child.pidfd, select.POLLIN)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            events = dict(poller.poll(1000))
+            if child.done_r in events:
+                marker = read_some(child.done_r)
+                if marker == b"R":
+                    return
+            if child.pidfd in events or child.done_r in events:
+                break
+        stderr = CappedBuffer(4096)
+        drain(child.err_r, stderr)
+        self.finish(child)
+        raise RuntimeError("a sandbox child failed to start: %s" % (last_line(stderr.text()) or "no message"))
 
     def take_spare(self):
         child = self.spare
@@ -320,6 +342,8 @@ class Worker:
                 self.sessions.pop(session_id, None)
             kill_group(child.pid)
             self.finished.append(child)
+        else:
+            self.sweep_orphans()  # a session block's daemons
         return result
 
     def collect(self, child, limits, start, in_session):
@@ -421,8 +445,11 @@ class Worker:
 
     def reap(self, child):
         if child.status is None:
-            _, status, rusage = os.wait4(child.pid, 0)
-            child.status, child.rusage = status, rusage
+            try:
+                _, status, rusage = os.wait4(child.pid, 0)
+                child.status, child.rusage = status, rusage
+            except ChildProcessError:
+                child.status = signal.SIGKILL  # reaped elsewhere; it can only have been killed
 
     def finish(self, child):
         """Kills what is left of a child and its uid, removes its files, frees its uid."""
@@ -436,10 +463,9 @@ class Worker:
             except OSError:
                 pass
         shutil.rmtree(child.tmpdir, ignore_errors=True)
-        if self.as_root and self.features["mounts"]:
+        if self.as_root:
+            # The uid was this child's alone, so whatever it owns in the shared temporary directories is its.
             remove_owned_by(child.uid, ("/tmp", "/dev/shm", "/var/tmp"))
-            self.uids.release(child.uid)
-        elif self.as_root:
             self.uids.release(child.uid)
 
     def sweep_uid(self, uid):
@@ -462,9 +488,7 @@ class Worker:
     def sweep_orphans(self, exclude=None):
         """Kills processes re-parented to this worker that belong to no live child."""
         for _ in range(100):
-            known = {c.pid for c in self.sessions.values() if c is not exclude}
-            if self.spare is not None and self.spare is not exclude:
-                known.add(self.spare.pid)
+            known = {c.pid for c in self.live_children() if c is not exclude}
             strays = [pid for pid in own_children() if pid not in known]
             if not strays:
                 return
@@ -487,10 +511,15 @@ class Worker:
             self.reap_orphans()
             time.sleep(0.001)
 
-    def reap_orphans(self):
-        known = {c.pid: c for c in self.sessions.values()}
+    def live_children(self):
+        """The children this worker still accounts for: sessions, the spare, finished ones not yet reaped."""
+        children = list(self.sessions.values()) + self.finished
         if self.spare is not None:
-            known[self.spare.pid] = self.spare
+            children.append(self.spare)
+        return children
+
+    def reap_orphans(self):
+        known = {c.pid: c for c in self.live_children()}
         while True:
             try:
                 pid, status, rusage = os.wait4(-1, os.WNOHANG)
@@ -777,6 +806,7 @@ def child_main(worker, uid, tmpdir, code_r, done_w, out_w, err_w):
     # Touch the paths every execution takes while no one waits: their copy-on-write faults happen now.
     compile("print(1 + 1)", "<code>", "exec")
     json.loads(json.dumps({"status": "OK", "exitCode": 0}))
+    os.write(4, b"R")  # set up: see Worker.await_set_up
     while True:
         message = read_frame(3)
         if message is None:
@@ -795,8 +825,8 @@ def child_main(worker, uid, tmpdir, code_r, done_w, out_w, err_w):
         reply = json.dumps({"status": status, "exitCode": exit_code, "peakMemoryBytes": peak}).encode()
         try:
             os.write(4, struct.pack(">I", len(reply)) + reply)
-        except OSError:
-            os._exit(exit_code)
+        except OSError:  # the program closed the pipe: it ends here, its exit status tells the rest
+            os._exit(exit_code or 0)
         if not message["session"] or exit_code is not None:
             os._exit(exit_code or 0)
 

@@ -16,7 +16,7 @@ public interface SandboxConfig {
     @WithDefault("/usr/bin/python3")
     String python();
 
-    /** Warm workers; one per core when unset. */
+    /** Warm workers; two per core when unset. */
     OptionalInt workers();
 
     /** Executions that may wait for a worker before callers are told the sandbox is busy. */
@@ -30,7 +30,6 @@ public interface SandboxConfig {
     Limits limits();
 
     /** The most a request may ask for. */
-    @io.smallrye.config.WithName("max-limits")
     MaxLimits maxLimits();
 
     /** First unprivileged uid for the children (used when the server runs as root). */
@@ -64,11 +63,22 @@ public interface SandboxConfig {
     @WithDefault("math,fractions,itertools,numpy,sympy")
     List<String> preload();
 
+    /** Network namespace and private mounts for the children where the kernel allows (root). */
+    @WithDefault("true")
+    boolean namespaces();
+
     /**
      * Bearer token the HTTP endpoints require. Unset: they answer 403 with a message saying to set it (the
      * in-process pool works regardless).
      */
     Optional<String> token();
+
+    /**
+     * Accept requests that carry no Authorization header at all (a wrong token is still refused). For replicas on
+     * a private network serving SandboxFusion clients that cannot send a header; never on a reachable address.
+     */
+    @WithDefault("false")
+    boolean allowAnonymous();
 
     /** Start the workers when the server starts instead of on first use (zerotir sandbox sets it). */
     @WithDefault("false")
@@ -148,6 +158,6 @@ public interface SandboxConfig {
                 new ExecutionLimits(l.wallMillis(), l.cpuSeconds(), l.memoryBytes(), l.fileSizeBytes(), l.processes(), l.outputBytes()),
                 new ExecutionLimits(m.wallMillis(), m.cpuSeconds(), m.memoryBytes(), m.fileSizeBytes(), m.processes(), m.outputBytes()),
                 uidBase(), uidCount(), lockDir().orElse(d.lockDir()), hiddenPaths().orElse(d.hiddenPaths()), tmpfsBytes(),
-                sessionIdleMillis(), maxSessionsPerWorker(), startupMillis(), hangGraceMillis(), preload());
+                sessionIdleMillis(), maxSessionsPerWorker(), startupMillis(), hangGraceMillis(), preload(), namespaces());
     }
 }

@@ -112,6 +112,7 @@ public class SandboxResource {
     }
 
     private Response refuse(String authorization, byte[] body) {
+        if (authorization == null && config.allowAnonymous()) return tooLarge(body);
         String token = config.token().filter(t -> !t.isBlank()).orElse(null);
         if (token == null) {
             return error(403, "the sandbox's HTTP API is off until a token is configured: set zerotir.sandbox.token "
@@ -123,6 +124,10 @@ public class SandboxResource {
             return Response.status(401).header("WWW-Authenticate", "Bearer").entity(errorBody(
                     "missing or wrong token: send 'Authorization: Bearer <zerotir.sandbox.token>'", "Authorization", "unauthorized")).build();
         }
+        return tooLarge(body);
+    }
+
+    private Response tooLarge(byte[] body) {
         if (body != null && body.length > config.maxRequestBytes()) {
             return error(413, "the request is " + body.length + " bytes, more than zerotir.sandbox.max-request-bytes = "
                     + config.maxRequestBytes(), null, "too_large");

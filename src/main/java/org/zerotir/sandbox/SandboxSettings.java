@@ -24,11 +24,14 @@ import java.util.List;
  * @param hangGraceMillis     beyond an execution's wall limit, how long a worker may take to answer before it is
  *                            considered hung, killed and replaced
  * @param preload             modules each worker imports once, before it forks
+ * @param namespaces          give the workers a network namespace and private mounts where the kernel allows it
+ *                            (false only to see how the sandbox behaves where it does not, e.g. in tests)
  */
 public record SandboxSettings(String python, int workers, int queueCapacity, int maxCodeBytes,
                               ExecutionLimits defaultLimits, ExecutionLimits maxLimits, int uidBase, int uidCount,
                               Path lockDir, List<String> hiddenPaths, long tmpfsBytes, long sessionIdleMillis,
-                              int maxSessionsPerWorker, long startupMillis, long hangGraceMillis, List<String> preload) {
+                              int maxSessionsPerWorker, long startupMillis, long hangGraceMillis, List<String> preload,
+                              boolean namespaces) {
 
     public static final List<String> DEFAULT_PRELOAD = List.of("math", "fractions", "itertools", "numpy", "sympy");
 
@@ -58,12 +61,15 @@ public record SandboxSettings(String python, int workers, int queueCapacity, int
         if (!ok) throw new SandboxRequestException("zerotir.sandbox." + key, message);
     }
 
-    /** One worker per core; the server's working directory and home hidden. */
+    /**
+     * Two workers per core (a worker spends part of each cycle reaping its child and forking the next, mostly
+     * waiting on the kernel, so one per core leaves cores idle); the server's working directory and home hidden.
+     */
     public static SandboxSettings defaults() {
-        return new SandboxSettings("/usr/bin/python3", Math.max(1, Runtime.getRuntime().availableProcessors()), 256,
+        return new SandboxSettings("/usr/bin/python3", 2 * Math.max(1, Runtime.getRuntime().availableProcessors()), 256,
                 64 << 10, ExecutionLimits.DEFAULTS, ExecutionLimits.MAXIMA, 200_000, 4096,
                 Path.of(System.getProperty("java.io.tmpdir"), "zerotir-sandbox-uids"), defaultHiddenPaths(),
-                64L << 20, 600_000, 64, 120_000, 5_000, DEFAULT_PRELOAD);
+                64L << 20, 600_000, 64, 120_000, 5_000, DEFAULT_PRELOAD, true);
     }
 
     public static List<String> defaultHiddenPaths() {
@@ -77,36 +83,41 @@ public record SandboxSettings(String python, int workers, int queueCapacity, int
 
     public SandboxSettings withWorkers(int workers) {
         return new SandboxSettings(python, workers, queueCapacity, maxCodeBytes, defaultLimits, maxLimits, uidBase, uidCount,
-                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload);
+                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload, namespaces);
     }
 
     public SandboxSettings withQueueCapacity(int queueCapacity) {
         return new SandboxSettings(python, workers, queueCapacity, maxCodeBytes, defaultLimits, maxLimits, uidBase, uidCount,
-                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload);
+                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload, namespaces);
     }
 
     public SandboxSettings withDefaultLimits(ExecutionLimits defaultLimits) {
         return new SandboxSettings(python, workers, queueCapacity, maxCodeBytes, defaultLimits, maxLimits, uidBase, uidCount,
-                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload);
+                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload, namespaces);
     }
 
     public SandboxSettings withHiddenPaths(List<String> hiddenPaths) {
         return new SandboxSettings(python, workers, queueCapacity, maxCodeBytes, defaultLimits, maxLimits, uidBase, uidCount,
-                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload);
+                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload, namespaces);
     }
 
     public SandboxSettings withSessionIdleMillis(long sessionIdleMillis) {
         return new SandboxSettings(python, workers, queueCapacity, maxCodeBytes, defaultLimits, maxLimits, uidBase, uidCount,
-                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload);
+                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload, namespaces);
     }
 
     public SandboxSettings withHangGraceMillis(long hangGraceMillis) {
         return new SandboxSettings(python, workers, queueCapacity, maxCodeBytes, defaultLimits, maxLimits, uidBase, uidCount,
-                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload);
+                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload, namespaces);
+    }
+
+    public SandboxSettings withNamespaces(boolean namespaces) {
+        return new SandboxSettings(python, workers, queueCapacity, maxCodeBytes, defaultLimits, maxLimits, uidBase, uidCount,
+                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload, namespaces);
     }
 
     public SandboxSettings withPython(String python) {
         return new SandboxSettings(python, workers, queueCapacity, maxCodeBytes, defaultLimits, maxLimits, uidBase, uidCount,
-                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload);
+                lockDir, hiddenPaths, tmpfsBytes, sessionIdleMillis, maxSessionsPerWorker, startupMillis, hangGraceMillis, preload, namespaces);
     }
 }

@@ -14,9 +14,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,6 +49,7 @@ public final class WorkerPool implements SandboxClient {
     private final List<Slot> slots = new ArrayList<>();
     private final ScheduledExecutorService timer;
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicBoolean warnedWeakIsolation = new AtomicBoolean();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workAvailable = lock.newCondition();
@@ -87,7 +88,10 @@ public final class WorkerPool implements SandboxClient {
             throw new UncheckedIOException("cannot create the sandbox's lock directory " + settings.lockDir(), e);
         }
         this.metrics = new SandboxMetrics(registry, this::queueDepth, this::liveWorkers);
-        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("sandbox-timer").factory());
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("sandbox-timer").factory());
+        // Every execution arms a watchdog and almost always cancels it: do not keep the cancelled ones queued.
+        timer.setRemoveOnCancelPolicy(true);
+        this.timer = timer;
         long sweep = Math.max(1000, settings.sessionIdleMillis() / 4);
         timer.scheduleWithFixedDelay(this::forgetIdleSessions, sweep, sweep, TimeUnit.MILLISECONDS);
         for (int i = 0; i < settings.workers(); i++) {
@@ -248,6 +252,17 @@ public final class WorkerPool implements SandboxClient {
         timer.shutdownNow();
     }
 
+    private void warnIfWeak(JsonNode isolation) {
+        if (!warnedWeakIsolation.compareAndSet(false, true)) return;
+        if (!isolation.path("root").asBoolean()) {
+            LOG.warn("Sandbox: the server is not root, so its children run as its own user: no uid of their own, no "
+                    + "process limit, no hidden paths, and they may signal the server; run it as root (in its container) "
+                    + "for the full sandbox");
+        } else if (!"namespace".equals(isolation.path("network").asText()) || !isolation.path("mounts").asBoolean()) {
+            LOG.warnf("Sandbox: partial isolation %s (network namespace or private mounts unavailable)", isolation);
+        }
+    }
+
     private Slot leastLoadedSlot() {
         Slot best = slots.getFirst();
         for (Slot slot : slots) if (slot.sessionCount < best.sessionCount) best = slot;
@@ -374,6 +389,7 @@ public final class WorkerPool implements SandboxClient {
             }, settings.startupMillis(), TimeUnit.MILLISECONDS);
             try {
                 started.awaitHello();
+                warnIfWeak(started.hello.path("isolation"));
                 return started;
             } catch (IOException e) {
                 started.kill();

@@ -39,7 +39,9 @@ final class WorkerProcess {
         this.name = name;
         this.fromWorker = new DataInputStream(process.getInputStream());
         this.toWorker = new DataOutputStream(process.getOutputStream());
-        Thread.ofVirtual().name(name + "-stderr").start(this::logStderr);
+        // A platform thread: a blocking pipe read would pin a virtual thread's carrier for the worker's lifetime,
+        // and a few workers would starve every other virtual thread in the JVM.
+        Thread.ofPlatform().daemon().name(name + "-stderr").start(this::logStderr);
     }
 
     /** Starts the interpreter and sends its configuration; {@link #awaitHello()} then waits for its imports. */
@@ -63,6 +65,7 @@ final class WorkerProcess {
         config.put("tmpfsBytes", settings.tmpfsBytes());
         config.put("sessionIdleMillis", settings.sessionIdleMillis());
         config.put("maxSessions", settings.maxSessionsPerWorker());
+        config.put("namespaces", settings.namespaces());
         config.set("hiddenPaths", json.valueToTree(settings.hiddenPaths()));
         config.set("preload", json.valueToTree(settings.preload()));
         try {

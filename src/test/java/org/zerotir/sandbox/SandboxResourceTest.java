@@ -19,7 +19,10 @@ class SandboxResourceTest {
 
     @BeforeEach
     void poolIsUp() throws Exception {
-        assertTrue(SandboxProcesses.waitFor(() -> given().get("/sandbox/v1/health").statusCode() == 200, 60_000), "sandbox never came up");
+        assertTrue(SandboxProcesses.waitFor(() -> {
+            var health = given().get("/sandbox/v1/health");
+            return health.statusCode() == 200 && health.jsonPath().getInt("liveWorkers") == 2;
+        }, 60_000), "the sandbox's two workers never came up");
     }
 
     static RequestSpecification authorized() {

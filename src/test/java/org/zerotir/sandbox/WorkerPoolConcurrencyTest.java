@@ -34,7 +34,7 @@ class WorkerPoolConcurrencyTest {
         SandboxSettings d = SandboxSettings.defaults();
         return new SandboxSettings(d.python(), workers, queueCapacity, d.maxCodeBytes(),
                 new ExecutionLimits(10_000, 5, 512L << 20, 8L << 20, 32, 4096), d.maxLimits(), UID_BASE, UID_COUNT,
-                d.lockDir(), d.hiddenPaths(), 32L << 20, sessionIdleMillis, 4, 60_000, 3_000, d.preload());
+                d.lockDir(), d.hiddenPaths(), 32L << 20, sessionIdleMillis, 4, 60_000, 3_000, d.preload(), true);
     }
 
     @AfterAll
@@ -118,6 +118,41 @@ class WorkerPoolConcurrencyTest {
         pool.closeSession(b).get(30, TimeUnit.SECONDS);
         assertTrue(SandboxProcesses.waitFor(() -> SandboxProcesses.descendantsOf(pool.workerPids()) == 2, 5000),
                 "closed sessions leave no process: " + SandboxProcesses.descendantsOf(pool.workerPids()));
+    }
+
+    @Test
+    void aSessionsDaemonDoesNotOutliveItsBlockButTheSessionDoes() throws Exception {
+        String id = "session-d-" + System.nanoTime();
+        ExecutionResult daemon = session(id, """
+                import os, time
+                kept = 7
+                if os.fork() == 0:
+                    os.setsid()
+                    if os.fork() == 0:
+                        time.sleep(1000)
+                    os._exit(0)
+                os.wait()
+                print('spawned')
+                """);
+        assertEquals("spawned\n", daemon.stdout(), daemon.toString());
+        // two waiting children and the session's interpreter, and nothing else
+        assertTrue(SandboxProcesses.waitFor(() -> SandboxProcesses.descendantsOf(pool.workerPids()) == 3, 5000),
+                "processes below the workers: " + SandboxProcesses.descendantsOf(pool.workerPids()));
+        assertEquals("7\n", session(id, "print(kept)").stdout());
+        assertTrue(pool.closeSession(id).get(30, TimeUnit.SECONDS));
+        assertTrue(SandboxProcesses.waitFor(() -> SandboxProcesses.descendantsOf(pool.workerPids()) == 2, 5000));
+    }
+
+    @Test
+    void aSessionThatClosesItsOwnPipesEndsCleanly() throws Exception {
+        String id = "session-p-" + System.nanoTime();
+        session(id, "v = 1");
+        ExecutionResult closing = session(id, "import os\nfor fd in range(3, 64):\n    try:\n        os.close(fd)\n    except OSError:\n        pass\nprint('closed')");
+        assertEquals("closed\n", closing.stdout(), closing.toString());
+        ExecutionResult after = session(id, "print('v' in globals())");
+        assertTrue(after.newSession());
+        assertEquals("False\n", after.stdout());
+        pool.closeSession(id).get(30, TimeUnit.SECONDS);
     }
 
     @Test

@@ -18,12 +18,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The issue's hostile inputs against a real pool: each case asserts the structured result, then (after each
  * test) that the pool is back at full size, that no process of the sandbox's uids is left beyond one waiting
  * child per worker, and that the server's files and environment are as they were.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkerPoolHostileTest {
     static final int UID_BASE = 310_000;
     static final int UID_COUNT = 64;
@@ -35,16 +37,29 @@ class WorkerPoolHostileTest {
     static final String SECRET_TEXT = "database-password-" + System.nanoTime();
 
     @BeforeAll
-    static void start() throws Exception {
+    void start() throws Exception {
+        startPool(namespaces());
+    }
+
+    /** Overridden to run every case again where the kernel allows no namespaces. */
+    boolean namespaces() {
+        return true;
+    }
+
+    static void startPool(boolean namespaces) throws Exception {
         Path target = Path.of(System.getProperty("user.dir"), "target");
         Files.createDirectories(target);
         secret = target.resolve("sandbox-secret.txt");
         Files.writeString(secret, SECRET_TEXT);
-        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
-        pool = new WorkerPool(settings(WORKERS));
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        pool = new WorkerPool(settings(WORKERS).withNamespaces(namespaces));
         assertTrue(pool.awaitReady(Duration.ofSeconds(60)), "workers did not start");
         asRoot = pool.isolation().path("root").asBoolean();
+        privateMounts = pool.isolation().path("mounts").asBoolean();
     }
+
+    /** Whether the worker could give its children their own /tmp and hide the server's directories. */
+    static boolean privateMounts;
 
     /**
      * Whether the workers run as root and so give every child its own uid, network namespace and hidden paths.
@@ -56,11 +71,11 @@ class WorkerPoolHostileTest {
         SandboxSettings defaults = SandboxSettings.defaults();
         return new SandboxSettings(defaults.python(), workers, 64, defaults.maxCodeBytes(), LIMITS, ExecutionLimits.MAXIMA,
                 UID_BASE, UID_COUNT, defaults.lockDir(), defaults.hiddenPaths(), 32L << 20, 60_000, 8, 60_000, 3_000,
-                defaults.preload());
+                defaults.preload(), true);
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    void stop() throws Exception {
         pool.close();
         assertTrue(SandboxProcesses.waitFor(() -> SandboxProcesses.withUidIn(UID_BASE, UID_COUNT).isEmpty(), 5000),
                 "processes left after close: " + SandboxProcesses.withUidIn(UID_BASE, UID_COUNT));
@@ -103,6 +118,15 @@ class WorkerPoolHostileTest {
         ExecutionResult r = run("while True:\n    pass");
         assertEquals(ExecutionStatus.TIME_LIMIT, r.status(), r.toString());
         assertTrue(r.durationMillis() <= LIMITS.wallMillis() + 1000, "took " + r.durationMillis());
+    }
+
+    @Test
+    void busyLoopHitsTheCpuLimitBeforeALongerWallClock() throws Exception {
+        ExecutionResult r = pool.execute(ExecutionRequest.python("while True:\n    pass")
+                .withLimits(new ExecutionLimits(20_000, 1, 256L << 20, 0, 32, 4096))).get(60, TimeUnit.SECONDS);
+        assertEquals(ExecutionStatus.TIME_LIMIT, r.status(), r.toString());
+        assertTrue(r.message().contains("CPU-time"), r.message());
+        assertTrue(r.durationMillis() < 20_000, "stopped by the CPU limit, not the wall clock: " + r.durationMillis());
     }
 
     @Test
@@ -154,8 +178,10 @@ class WorkerPoolHostileTest {
         ExecutionResult r = run("with open('big', 'wb') as f:\n    for _ in range(1024):\n        f.write(b'0' * (1 << 20))");
         assertEquals(ExecutionStatus.RUNTIME_ERROR, r.status(), r.toString());
         assertTrue(r.errorLine().contains("File too large"), r.errorLine());
-        String look = "import os, glob\nprint(os.listdir('.'), glob.glob('/tmp/*marker*') + glob.glob('/dev/shm/*marker*'))";
-        run("open('/tmp/marker', 'w').write('x')\nopen('/dev/shm/marker', 'w').write('x')\nopen('marker', 'w').write('x')");
+        assumeTrue(asRoot, "without a uid of its own, a child's files outside its directory cannot be told apart");
+        String marker = "zerotir-sandbox-marker-" + System.nanoTime();
+        String look = "import os, glob\nprint(os.listdir('.'), glob.glob('/tmp/" + marker + "') + glob.glob('/dev/shm/" + marker + "'))";
+        run("open('/tmp/" + marker + "', 'w').write('x')\nopen('/dev/shm/" + marker + "', 'w').write('x')\nopen('marker', 'w').write('x')");
         for (int i = 0; i < 2 * WORKERS; i++) {
             ExecutionResult after = run(look);
             assertEquals("[] []\n", after.stdout(), after.toString());
@@ -176,6 +202,9 @@ class WorkerPoolHostileTest {
     void theServersEnvironmentAndFilesAreOutOfReach() throws Exception {
         ExecutionResult env = run("import os\nprint(sorted(os.environ))");
         assertEquals("['HOME', 'LANG', 'MKL_NUM_THREADS', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'PATH', 'TMPDIR']\n", env.stdout());
+        ExecutionResult threads = run("import os\nprint(os.environ['OMP_NUM_THREADS'], os.environ['OPENBLAS_NUM_THREADS'], os.environ['LANG'], "
+                + "os.environ['HOME'] == os.getcwd())");
+        assertEquals("1 1 C.UTF-8 True\n", threads.stdout(), "one BLAS thread, and HOME is the execution's own directory");
         assumeTrue(asRoot, "without root the children run as the server's user and could read what it can");
         long server = ProcessHandle.current().pid();
         ExecutionResult procEnv = run("print(open('/proc/" + server + "/environ', 'rb').read()[:20])");
@@ -186,8 +215,10 @@ class WorkerPoolHostileTest {
         assertFalse(read.stdout().contains(SECRET_TEXT));
         ExecutionResult write = run("import os\nopen(" + pythonString(secret) + ", 'w').write('pwned')");
         assertEquals(ExecutionStatus.RUNTIME_ERROR, write.status(), write.toString());
-        ExecutionResult home = run("import os\nprint(os.path.exists(" + pythonString(Path.of(System.getProperty("user.dir"), "pom.xml")) + "))");
-        assertEquals("False\n", home.stdout(), "the server's working directory is hidden");
+        if (privateMounts) {
+            ExecutionResult home = run("import os\nprint(os.path.exists(" + pythonString(Path.of(System.getProperty("user.dir"), "pom.xml")) + "))");
+            assertEquals("False\n", home.stdout(), "the server's working directory is hidden");
+        }
     }
 
     @Test
@@ -273,6 +304,9 @@ class WorkerPoolHostileTest {
     void stdinIsEmpty() throws Exception {
         ExecutionResult read = run("import sys\nprint(repr(sys.stdin.read()))");
         assertEquals("''\n", read.stdout());
+        ExecutionResult tty = run("import os\nprint(os.getsid(0) == os.getpid())\nopen('/dev/tty')");
+        assertEquals("True\n", tty.stdout(), "the child leads its own session");
+        assertTrue(tty.errorLine().startsWith("OSError") || tty.errorLine().contains("No such device"), "no controlling terminal: " + tty.errorLine());
         ExecutionResult input = run("input()");
         assertEquals(ExecutionStatus.RUNTIME_ERROR, input.status());
         assertTrue(input.errorLine().startsWith("EOFError"), input.errorLine());

@@ -3,11 +3,22 @@ package org.zerotir.engine.bench;
 import org.zerotir.engine.Backend;
 import org.zerotir.engine.Tensor;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 /**
  * Wraps a backend and adds up, per kind of operation, the wall time spent inside its calls, plus the
  * floating-point operations of the matrix products. The backend's calls are synchronous, so the time inside a
  * call is the time the operation took; what a step spends outside every call is the model's own Java code.
- * One nanoTime pair per call (a few hundred calls per training step) costs far below a percent.
+ * It also adds up the process's CPU time inside the calls, so that a run on a busy machine can be judged per
+ * CPU-second. Two clock reads per call (a few hundred calls per training step) cost far below a percent.
  */
 final class TimingBackend implements Backend {
 
@@ -28,16 +39,26 @@ final class TimingBackend implements Backend {
     }
 
     private final Backend inner;
+    private final int threads;
     private final long[] nanos = new long[Phase.values().length];
+    private final long[] cpuNanos = new long[Phase.values().length];
     private long matmulFlops;
     private long wallAtReset, cpuAtReset;
+    private long callStart, callCpuStart; // backend calls do not nest
 
-    TimingBackend(Backend inner) {
+    TimingBackend(Backend inner, int threads) {
         this.inner = inner;
+        this.threads = threads;
+    }
+
+    /** Threads the wrapped backend computes with. */
+    int threads() {
+        return threads;
     }
 
     void reset() {
         java.util.Arrays.fill(nanos, 0);
+        java.util.Arrays.fill(cpuNanos, 0);
         matmulFlops = 0;
         wallAtReset = System.nanoTime();
         cpuAtReset = processCpuNanos();
@@ -51,13 +72,32 @@ final class TimingBackend implements Backend {
         return (double) (processCpuNanos() - cpuAtReset) / (System.nanoTime() - wallAtReset);
     }
 
-    static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+    // clock_gettime(CLOCK_PROCESS_CPUTIME_ID): OperatingSystemMXBean's process CPU time comes from times(), in
+    // 10 ms ticks, too coarse for one backend call.
+    private static final int CLOCK_PROCESS_CPUTIME_ID = 2;
+    private static final MethodHandle CLOCK_GETTIME = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("clock_gettime").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MemorySegment TIMESPEC = Arena.global().allocate(16, 8);
+
+    /** CPU time of every thread of the process, in nanoseconds. */
+    static synchronized long processCpuNanos() {
+        try {
+            int status = (int) CLOCK_GETTIME.invokeExact(CLOCK_PROCESS_CPUTIME_ID, TIMESPEC);
+            if (status != 0) throw new IllegalStateException("clock_gettime failed with " + status);
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot read the process CPU time", e);
+        }
+        return TIMESPEC.get(JAVA_LONG, 0) * 1_000_000_000L + TIMESPEC.get(JAVA_LONG, 8);
     }
 
     long nanos(Phase phase) {
         return nanos[phase.ordinal()];
+    }
+
+    /** CPU time of the whole process (all threads) while inside the phase's calls. */
+    long cpuNanos(Phase phase) {
+        return cpuNanos[phase.ordinal()];
     }
 
     long totalNanos() {
@@ -70,8 +110,14 @@ final class TimingBackend implements Backend {
         return matmulFlops;
     }
 
-    private void add(Phase phase, long start) {
-        nanos[phase.ordinal()] += System.nanoTime() - start;
+    private void begin() {
+        callCpuStart = processCpuNanos();
+        callStart = System.nanoTime();
+    }
+
+    private void end(Phase phase) {
+        nanos[phase.ordinal()] += System.nanoTime() - callStart;
+        cpuNanos[phase.ordinal()] += processCpuNanos() - callCpuStart;
     }
 
     @Override
@@ -86,189 +132,189 @@ final class TimingBackend implements Backend {
 
     @Override
     public void copyFromHost(float[] source, int sourceOffset, Tensor destination) {
-        long start = System.nanoTime();
+        begin();
         inner.copyFromHost(source, sourceOffset, destination);
-        add(Phase.MEMORY, start);
+        end(Phase.MEMORY);
     }
 
     @Override
     public void copyToHost(Tensor source, float[] destination, int destinationOffset) {
-        long start = System.nanoTime();
+        begin();
         inner.copyToHost(source, destination, destinationOffset);
-        add(Phase.MEMORY, start);
+        end(Phase.MEMORY);
     }
 
     @Override
     public void zero(Tensor tensor) {
-        long start = System.nanoTime();
+        begin();
         inner.zero(tensor);
-        add(Phase.MEMORY, start);
+        end(Phase.MEMORY);
     }
 
     @Override
     public void copy(Tensor source, Tensor destination) {
-        long start = System.nanoTime();
+        begin();
         inner.copy(source, destination);
-        add(Phase.MEMORY, start);
+        end(Phase.MEMORY);
     }
 
     @Override
     public void accumulate(Tensor destination, Tensor source) {
-        long start = System.nanoTime();
+        begin();
         inner.accumulate(destination, source);
-        add(Phase.ELEMENTWISE, start);
+        end(Phase.ELEMENTWISE);
     }
 
     @Override
     public void scale(Tensor tensor, float factor) {
-        long start = System.nanoTime();
+        begin();
         inner.scale(tensor, factor);
-        add(Phase.OPTIMIZER, start);
+        end(Phase.OPTIMIZER);
     }
 
     @Override
     public double sumOfSquares(Tensor tensor) {
-        long start = System.nanoTime();
+        begin();
         double result = inner.sumOfSquares(tensor);
-        add(Phase.OPTIMIZER, start);
+        end(Phase.OPTIMIZER);
         return result;
     }
 
     @Override
     public void matmulForward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int n, int inChannels, int outChannels) {
-        long start = System.nanoTime();
+        begin();
         inner.matmulForward(out, inp, weight, bias, n, inChannels, outChannels);
-        add(Phase.MATMUL, start);
+        end(Phase.MATMUL);
         matmulFlops += 2L * n * inChannels * outChannels;
     }
 
     @Override
     public void matmulBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
                                int n, int inChannels, int outChannels) {
-        long start = System.nanoTime();
+        begin();
         inner.matmulBackward(dinp, dweight, dbias, dout, inp, weight, n, inChannels, outChannels);
-        add(Phase.MATMUL, start);
+        end(Phase.MATMUL);
         long product = 2L * n * inChannels * outChannels;
         matmulFlops += (dinp != null ? product : 0) + (dweight != null ? product : 0);
     }
 
     @Override
     public void embeddingForward(Tensor out, int[] tokens, Tensor table, int n, int channels) {
-        long start = System.nanoTime();
+        begin();
         inner.embeddingForward(out, tokens, table, n, channels);
-        add(Phase.ELEMENTWISE, start);
+        end(Phase.ELEMENTWISE);
     }
 
     @Override
     public void embeddingBackward(Tensor dtable, Tensor dout, int[] tokens, int n, int channels) {
-        long start = System.nanoTime();
+        begin();
         inner.embeddingBackward(dtable, dout, tokens, n, channels);
-        add(Phase.ELEMENTWISE, start);
+        end(Phase.ELEMENTWISE);
     }
 
     @Override
     public void rmsnormForward(Tensor out, Tensor rstd, Tensor inp, Tensor weight, int n, int channels, float eps) {
-        long start = System.nanoTime();
+        begin();
         inner.rmsnormForward(out, rstd, inp, weight, n, channels, eps);
-        add(Phase.ELEMENTWISE, start);
+        end(Phase.ELEMENTWISE);
     }
 
     @Override
     public void rmsnormBackward(Tensor dinp, Tensor dweight, Tensor dout, Tensor inp, Tensor weight, Tensor rstd,
                                 int n, int channels) {
-        long start = System.nanoTime();
+        begin();
         inner.rmsnormBackward(dinp, dweight, dout, inp, weight, rstd, n, channels);
-        add(Phase.ELEMENTWISE, start);
+        end(Phase.ELEMENTWISE);
     }
 
     @Override
     public void ropeForward(Tensor x, Tensor cos, Tensor sin, int[] positions, int n, int heads, int headDim) {
-        long start = System.nanoTime();
+        begin();
         inner.ropeForward(x, cos, sin, positions, n, heads, headDim);
-        add(Phase.ELEMENTWISE, start);
+        end(Phase.ELEMENTWISE);
     }
 
     @Override
     public void ropeBackward(Tensor dx, Tensor cos, Tensor sin, int[] positions, int n, int heads, int headDim) {
-        long start = System.nanoTime();
+        begin();
         inner.ropeBackward(dx, cos, sin, positions, n, heads, headDim);
-        add(Phase.ELEMENTWISE, start);
+        end(Phase.ELEMENTWISE);
     }
 
     @Override
     public void attentionForward(Tensor out, Tensor probs, Tensor q, Tensor k, Tensor v,
                                  int batch, int time, int heads, int kvHeads, int headDim) {
-        long start = System.nanoTime();
+        begin();
         inner.attentionForward(out, probs, q, k, v, batch, time, heads, kvHeads, headDim);
-        add(Phase.ATTENTION, start);
+        end(Phase.ATTENTION);
     }
 
     @Override
     public void attentionBackward(Tensor dq, Tensor dk, Tensor dv, Tensor dout, Tensor probs, Tensor q, Tensor k,
                                   Tensor v, int batch, int time, int heads, int kvHeads, int headDim) {
-        long start = System.nanoTime();
+        begin();
         inner.attentionBackward(dq, dk, dv, dout, probs, q, k, v, batch, time, heads, kvHeads, headDim);
-        add(Phase.ATTENTION, start);
+        end(Phase.ATTENTION);
     }
 
     @Override
     public void kvCacheWrite(Tensor kCache, Tensor vCache, Tensor k, Tensor v, int[] slots, int[] positions,
                              int n, int cacheLength, int kvDim) {
-        long start = System.nanoTime();
+        begin();
         inner.kvCacheWrite(kCache, vCache, k, v, slots, positions, n, cacheLength, kvDim);
-        add(Phase.MEMORY, start);
+        end(Phase.MEMORY);
     }
 
     @Override
     public void cachedAttention(Tensor out, Tensor q, Tensor kCache, Tensor vCache, int[] slots, int[] positions,
                                 int n, int cacheLength, int heads, int kvHeads, int headDim) {
-        long start = System.nanoTime();
+        begin();
         inner.cachedAttention(out, q, kCache, vCache, slots, positions, n, cacheLength, heads, kvHeads, headDim);
-        add(Phase.ATTENTION, start);
+        end(Phase.ATTENTION);
     }
 
     @Override
     public void swigluForward(Tensor out, Tensor gate, Tensor up, int n, int features) {
-        long start = System.nanoTime();
+        begin();
         inner.swigluForward(out, gate, up, n, features);
-        add(Phase.ELEMENTWISE, start);
+        end(Phase.ELEMENTWISE);
     }
 
     @Override
     public void swigluBackward(Tensor dgate, Tensor dup, Tensor dout, Tensor gate, Tensor up, int n, int features) {
-        long start = System.nanoTime();
+        begin();
         inner.swigluBackward(dgate, dup, dout, gate, up, n, features);
-        add(Phase.ELEMENTWISE, start);
+        end(Phase.ELEMENTWISE);
     }
 
     @Override
     public void add(Tensor out, Tensor a, Tensor b) {
-        long start = System.nanoTime();
+        begin();
         inner.add(out, a, b);
-        add(Phase.ELEMENTWISE, start);
+        end(Phase.ELEMENTWISE);
     }
 
     @Override
     public void tokenScoresForward(Tensor logProbs, Tensor entropies, Tensor logits, int[] targets, int n, int vocab) {
-        long start = System.nanoTime();
+        begin();
         inner.tokenScoresForward(logProbs, entropies, logits, targets, n, vocab);
-        add(Phase.TOKEN_SCORES, start);
+        end(Phase.TOKEN_SCORES);
     }
 
     @Override
     public void tokenScoresBackward(Tensor dlogits, Tensor logits, int[] targets, Tensor dLogProbs, Tensor dEntropies,
                                     int n, int vocab) {
-        long start = System.nanoTime();
+        begin();
         inner.tokenScoresBackward(dlogits, logits, targets, dLogProbs, dEntropies, n, vocab);
-        add(Phase.TOKEN_SCORES, start);
+        end(Phase.TOKEN_SCORES);
     }
 
     @Override
     public void adamwUpdate(Tensor params, Tensor grads, Tensor m, Tensor v, float learningRate, float beta1,
                             float beta2, float eps, float weightDecay, int step) {
-        long start = System.nanoTime();
+        begin();
         inner.adamwUpdate(params, grads, m, v, learningRate, beta1, beta2, eps, weightDecay, step);
-        add(Phase.OPTIMIZER, start);
+        end(Phase.OPTIMIZER);
     }
 
     @Override

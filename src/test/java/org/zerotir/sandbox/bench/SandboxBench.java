@@ -32,7 +32,7 @@ import com.sun.net.httpserver.HttpServer;
  * Executions per second and p50/p99 latency of the warm pool for three programs at concurrency 1, 4 and 16,
  * beside a cold {@code python3 -c} per execution, and through HTTP.
  *
- * <pre>bench/sandbox [--seconds S] [--workers N] [--url http://host:port --token T]</pre>
+ * <pre>bench/sandbox [--seconds S] [--workers N] [--only print|numpy|sympy] [--url http://host:port --token T]</pre>
  * Without --url the HTTP rows go through a JDK HttpServer in this process that speaks /sandbox/v1/execute (our
  * JSON both ways), i.e. they measure the HTTP hop and JSON, not Quarkus; with --url, a running {@code zerotir sandbox}.
  */
@@ -50,13 +50,15 @@ public final class SandboxBench {
         Integer workers = null;
         String url = null;
         String token = null;
+        String only = "";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
                 case "--url" -> url = args[++i];
                 case "--token" -> token = args[++i];
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: bench/sandbox [--seconds S] [--workers N] [--url U --token T]");
+                case "--only" -> only = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: bench/sandbox [--seconds S] [--workers N] [--only PROGRAM] [--url U --token T]");
             }
         }
         SandboxSettings settings = SandboxSettings.defaults();
@@ -64,19 +66,20 @@ public final class SandboxBench {
         int cores = Runtime.getRuntime().availableProcessors();
         BenchTable table = new BenchTable("Sandbox: executions/s and latency (" + cores + " cores, " + settings.workers()
                 + " workers, " + seconds + " s per row; a shared machine, so noisy)",
-                "mode", "program", "concurrency", "executions", "exec/s", "p50 ms", "p99 ms", "vs cold");
+                "mode", "program", "concurrency", "executions", "exec/s", "p50 ms", "p99 ms", "in-child p50 ms", "vs cold");
         try (WorkerPool pool = new WorkerPool(settings)) {
             if (!pool.awaitReady(Duration.ofSeconds(120))) throw new IllegalStateException("the workers did not start");
             double[] coldRate = new double[PROGRAMS.size()];
             for (int p = 0; p < PROGRAMS.size(); p++) {
                 Program program = PROGRAMS.get(p);
+                if (!program.name.startsWith(only)) continue;
                 Row cold = measure(settings.python(), program, 1, Math.min(seconds, 3), null);
                 coldRate[p] = cold.rate();
-                table.row("cold python3 -c", program.name, 1, cold.count, cold.rate(), cold.p50(), cold.p99(), 1.0);
+                table.row("cold python3 -c", program.name, 1, cold.count, cold.rate(), cold.p50(), cold.p99(), "-", 1.0);
                 for (int concurrency : new int[] {1, 4, 16}) {
                     Row warm = measure(null, program, concurrency, seconds, pool);
                     table.row("pool (in-process)", program.name, concurrency, warm.count, warm.rate(), warm.p50(), warm.p99(),
-                            String.format("%.1fx", warm.rate() / coldRate[p]));
+                            warm.childP50(), String.format("%.1fx", warm.rate() / coldRate[p]));
                 }
             }
             HttpServer server = null;
@@ -88,11 +91,12 @@ public final class SandboxBench {
             try (RemoteSandboxClient http = new RemoteSandboxClient(List.of(url), RemoteSandboxClient.Protocol.ZEROTIR, token,
                     5000, 10_000, settings)) {
                 for (int p = 0; p < PROGRAMS.size(); p++) {
+                    if (!PROGRAMS.get(p).name.startsWith(only)) continue;
                     for (int concurrency : new int[] {1, 4, 16}) {
                         if (p > 0 && concurrency == 16) continue;
                         Row row = measure(null, PROGRAMS.get(p), concurrency, seconds, http);
                         table.row(server != null ? "HTTP (JDK server, same pool)" : "HTTP " + url, PROGRAMS.get(p).name, concurrency,
-                                row.count, row.rate(), row.p50(), row.p99(), String.format("%.1fx", row.rate() / coldRate[p]));
+                                row.count, row.rate(), row.p50(), row.p99(), row.childP50(), String.format("%.1fx", row.rate() / coldRate[p]));
                     }
                 }
             } finally {
@@ -102,9 +106,17 @@ public final class SandboxBench {
         table.print("bench/sandbox " + String.join(" ", args));
     }
 
-    record Row(int count, double elapsedSeconds, long[] latenciesNanos) {
+    /** childMillis: the worker's own measure, from handing the code to the child to its answer (durationMillis). */
+    record Row(int count, double elapsedSeconds, long[] latenciesNanos, long[] childMillis) {
         double rate() {
             return count / elapsedSeconds;
+        }
+
+        Object childP50() {
+            if (childMillis.length == 0) return "-";
+            long[] sorted = childMillis.clone();
+            Arrays.sort(sorted);
+            return sorted[sorted.length / 2];
         }
 
         double p50() {
@@ -128,24 +140,31 @@ public final class SandboxBench {
         long end = System.nanoTime() + (long) (seconds * 1e9);
         long start = System.nanoTime();
         ExecutorService threads = Executors.newFixedThreadPool(concurrency);
-        List<Future<List<Long>>> parts = new ArrayList<>();
+        List<Future<List<long[]>>> parts = new ArrayList<>();
         for (int t = 0; t < concurrency; t++) {
             parts.add(threads.submit(() -> {
-                List<Long> latencies = new ArrayList<>();
+                List<long[]> samples = new ArrayList<>();
                 while (System.nanoTime() < end) {
                     long begin = System.nanoTime();
-                    if (coldPython != null) coldRun(coldPython, program);
-                    else check(program, client.execute(ExecutionRequest.python(program.code)).get(60, TimeUnit.SECONDS));
-                    latencies.add(System.nanoTime() - begin);
+                    long child = -1;
+                    if (coldPython != null) {
+                        coldRun(coldPython, program);
+                    } else {
+                        ExecutionResult result = client.execute(ExecutionRequest.python(program.code)).get(60, TimeUnit.SECONDS);
+                        check(program, result);
+                        child = result.durationMillis();
+                    }
+                    samples.add(new long[] {System.nanoTime() - begin, child});
                 }
-                return latencies;
+                return samples;
             }));
         }
-        List<Long> all = new ArrayList<>();
-        for (Future<List<Long>> part : parts) all.addAll(part.get());
+        List<long[]> all = new ArrayList<>();
+        for (Future<List<long[]>> part : parts) all.addAll(part.get());
         double elapsed = (System.nanoTime() - start) / 1e9;
         threads.shutdown();
-        return new Row(all.size(), elapsed, all.stream().mapToLong(Long::longValue).toArray());
+        return new Row(all.size(), elapsed, all.stream().mapToLong(x -> x[0]).toArray(),
+                all.stream().mapToLong(x -> x[1]).filter(x -> x >= 0).toArray());
     }
 
     static void check(Program program, ExecutionResult result) {
@@ -167,16 +186,25 @@ public final class SandboxBench {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         AtomicInteger failures = new AtomicInteger();
         server.createContext("/sandbox/v1/execute", exchange -> {
-            try (InputStream in = exchange.getRequestBody(); OutputStream out = exchange.getResponseBody()) {
-                JsonNode body = json.readTree(in);
+            try {
+                byte[] request;
+                try (InputStream in = exchange.getRequestBody()) {
+                    request = in.readAllBytes();
+                }
+                JsonNode body = json.readTree(request);
                 CompletableFuture<ExecutionResult> result = pool.execute(ExecutionRequest.python(body.path("code").asText()));
                 byte[] answer = json.writeValueAsBytes(result.get());
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, answer.length);
-                out.write(answer);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(answer);
+                }
             } catch (Exception e) {
                 failures.incrementAndGet();
+                System.err.println("bench HTTP server: " + e);
                 exchange.sendResponseHeaders(500, -1);
+            } finally {
+                exchange.close();
             }
         });
         server.start();
