@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.zerotir.runs.DatabaseConfig;
 import org.zerotir.runs.EmbeddedDatabase;
+import org.zerotir.sandbox.SandboxServerMode;
 
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
@@ -33,6 +34,14 @@ public final class Main {
         if (Commands.isCommand(args)) {
             // a command (pretrain, train, ...) runs without the server, its database or its port
             System.exit(Commands.run(args));
+        }
+        if (args.length > 0 && args[0].equals(SandboxServerMode.SUBCOMMAND)) {
+            // a sandbox replica: the HTTP sandbox alone, with no database to choose
+            SandboxServerMode.properties().forEach(System::setProperty);
+            SandboxServerMode.missingToken(EmbeddedDatabase.configBeforeStart(LaunchMode.current()))
+                    .ifPresent(message -> failBeforeStart(new IllegalStateException(message)));
+            Quarkus.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
         }
         try {
             chooseDatabase();
