@@ -77,6 +77,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of the corpus, the weights and the batches (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--from", description = "continue pre-training this model directory (its tokenizer and shape) instead of starting from nothing; e.g. a second stage with another --bridge-share")
+    Path from;
+
     @Option(names = "--threads", description = "CPU threads (default: all cores)")
     Integer threads;
 
@@ -93,26 +96,36 @@ final class PretrainCommand implements Callable<Integer> {
                 if (entries.findAny().isPresent()) throw new IllegalArgumentException("--out " + out + " is not empty");
             }
         }
+        if (from != null && !Files.isRegularFile(from.resolve("tokenizer.json"))) {
+            throw new IllegalArgumentException("--from " + from + " holds no tokenizer.json");
+        }
         BaseCorpus.Settings corpusSettings = new BaseCorpus.Settings((1 - bridgeShare) * 0.55, (1 - bridgeShare) * 0.45, bridgeShare,
                 ArithmeticTasks.Settings.products());
         List<String> corpus = BaseCorpus.documents(corpusSettings, documents, seed);
         Path staging = Files.createTempDirectory(out.toAbsolutePath().getParent() == null ? Path.of(".") : out.toAbsolutePath().getParent(), "pretrain-");
-        BpeTrainer.write(BpeTrainer.train(corpus.subList(0, Math.min(corpus.size(), 20_000)),
-                new BpeTrainer.Settings(vocab, 2, List.of(END_OF_TEXT))), staging);
+        if (from != null) {
+            for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
+                if (Files.isRegularFile(from.resolve(file))) Files.copy(from.resolve(file), staging.resolve(file));
+            }
+        } else {
+            BpeTrainer.write(BpeTrainer.train(corpus.subList(0, Math.min(corpus.size(), 20_000)),
+                    new BpeTrainer.Settings(vocab, 2, List.of(END_OF_TEXT))), staging);
+        }
         Tokenizer tokenizer = Tokenizer.load(staging);
         int endOfText = tokenizer.specialIds().eos();
         List<int[]> encoded = corpus.stream().map(tokenizer::encode).toList();
-        ModelConfig config = new ModelConfig(tokenizer.vocabSize(), hidden, ffn, layers, heads, kvHeads, context, 10_000, 1e-6, false, true);
-        err().printf("pretrain: %d documents (%.1f tokens each), vocabulary %d, model %s%n", corpus.size(),
-                encoded.stream().mapToInt(d -> d.length).average().orElse(0), tokenizer.vocabSize(), config);
         try (CpuBackend backend = new CpuBackend(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
-             Transformer model = new Transformer(backend, config)) {
-            model.initializeRandom(seed);
+             Transformer model = from != null ? HuggingFaceCheckpoint.load(backend, from)
+                     : new Transformer(backend, new ModelConfig(tokenizer.vocabSize(), hidden, ffn, layers, heads, kvHeads, context,
+                     10_000, 1e-6, false, true))) {
+            if (from == null) model.initializeRandom(seed);
+            err().printf("pretrain: %d documents (%.1f tokens each), vocabulary %d, model %s%n", corpus.size(),
+                    encoded.stream().mapToInt(d -> d.length).average().orElse(0), tokenizer.vocabSize(), model.config());
             AdamW optimizer = new AdamW(model, new AdamW.Settings(0.9, 0.95, 1e-8, 0.01, 1.0));
             LearningRateSchedule schedule = new LearningRateSchedule.WarmupCosine(learningRate, learningRate / 10, Math.min(100, steps / 10), steps);
             long started = System.nanoTime();
             double tail = new Pretrainer(model, optimizer, endOfText).train(encoded,
-                    new Pretrainer.Settings(batch, context, steps, schedule, seed), (step, loss, report) -> {
+                    new Pretrainer.Settings(batch, model.config().maxPositions(), steps, schedule, seed), (step, loss, report) -> {
                         if (step % 50 == 0 || step == steps) {
                             err().printf("%s step %d/%d  loss %.3f  lr %.2e  %.0fs%n", RunFiles.bar(step, steps), step, steps, loss, report.learningRate(),
                                     (System.nanoTime() - started) / 1e9);

@@ -105,6 +105,12 @@ class CommandsTest {
         Path base = tmp.resolve("base");
         assertEquals(0, run("pretrain", "--out", base.toString(), "--steps", "1", "--documents", "50", "--vocab", "280",
                 "--hidden", "16", "--layers", "1", "--heads", "2", "--kv-heads", "1", "--ffn", "32", "--context", "128")[0]);
+        // a second pre-training stage continues the same model and vocabulary
+        Path stage2 = tmp.resolve("stage2");
+        Object[] more = run("pretrain", "--from", base.toString(), "--out", stage2.toString(), "--steps", "1", "--documents", "50", "--bridge-share", "0.5");
+        assertEquals(0, more[0], (String) more[1]);
+        assertEquals(Files.readString(base.resolve("tokenizer.json")), Files.readString(stage2.resolve("tokenizer.json")));
+        assertEquals(JSON.readTree(base.resolve("config.json").toFile()).path("hidden_size"), JSON.readTree(stage2.resolve("config.json").toFile()).path("hidden_size"));
         Object[] chat = run("train", "--out", tmp.resolve("run").toString(), "--model", base.toString(), "--template", "chatml", "--steps", "1");
         assertEquals(2, chat[0]);
         assertTrue(((String) chat[1]).contains("template") && ((String) chat[1]).contains("<|im_end|>"), (String) chat[1]);
