@@ -1,0 +1,181 @@
+package org.zerotir.runs;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.zerotir.runs.RunsTestSupport.api;
+import static org.zerotir.runs.RunsTestSupport.assertGapFreeAndUnique;
+import static org.zerotir.runs.RunsTestSupport.awaitRun;
+import static org.zerotir.runs.RunsTestSupport.awaitStatus;
+import static org.zerotir.runs.RunsTestSupport.count;
+import static org.zerotir.runs.RunsTestSupport.create;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.zerotir.rl.MetricNames;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+
+/** Real runs of the tiny model through the API: to the end, stopped and resumed, recovered after a crash, a database outage. */
+@QuarkusTest
+class RunLifecycleTest {
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    RunService service;
+
+    @AfterEach
+    void noDelay() {
+        TinyRunEnvironment.stepDelayMillis = 0;
+    }
+
+    @Test
+    void aRunTrainsToCompletedWithEveryStepStoredOnce() throws Exception {
+        UUID id = create(TinyRunEnvironment.config("complete", 6, 3));
+        JsonPath run = awaitStatus(id, "COMPLETED");
+        assertEquals(6, run.getInt("currentStep"));
+        assertEquals(6, run.getInt("totalSteps"));
+        assertGapFreeAndUnique(dataSource, id, 6);
+        for (String name : List.of(MetricNames.ACCURACY, MetricNames.REWARD_MEAN, MetricNames.POLICY_GRAD_NORM, MetricNames.TIME_TRAIN_S)) {
+            assertEquals(6, count(dataSource, "SELECT count(*) FROM metrics WHERE run_id = ? AND name = ?", id, name), name);
+        }
+
+        List<Map<String, Object>> metrics = given().queryParam("from", 2).queryParam("to", 4).queryParam("names", "accuracy,reward/mean")
+                .when().get("/api/runs/" + id + "/metrics").then().statusCode(200).extract().jsonPath().getList("$");
+        assertEquals(List.of(2, 3, 4), metrics.stream().map(m -> m.get("step")).toList());
+        assertEquals(Map.of("accuracy", 0, "reward/mean", 0).keySet(), ((Map<?, ?>) metrics.getFirst().get("metrics")).keySet());
+
+        given().when().get("/api/runs/" + id + "/evaluations").then().statusCode(200)
+                .body("step", equalTo(List.of(0, 3, 6)))
+                .body("[0].metrics.'eval/heldout/avg@1'", org.hamcrest.Matchers.notNullValue());
+        given().when().get("/api/runs/" + id + "/checkpoints").then().statusCode(200)
+                .body("step", equalTo(List.of(3, 6)))
+                .body("[1].path", containsString("step-6"));
+        given().queryParam("step", 5).when().get("/api/runs/" + id + "/rollouts").then().statusCode(200)
+                .body("$", hasSize(3))
+                .body("step", equalTo(List.of(5, 5, 5)))
+                .body("sample", equalTo(List.of(0, 1, 2)))
+                .body("[0].problem", org.hamcrest.Matchers.endsWith("?"))
+                .body("[0].calls", equalTo(0))
+                .body("[0].executions", hasSize(0));
+        given().when().get("/api/runs/" + id + "/rollouts").then().statusCode(200).body("step", equalTo(List.of(6, 6, 6)));
+        given().queryParam("step", 99).when().get("/api/runs/" + id + "/rollouts").then().statusCode(200).body("$", hasSize(0));
+        String log = given().queryParam("lines", 3).when().get("/api/runs/" + id + "/log").then().statusCode(200).extract().asString();
+        assertEquals(3, log.lines().count(), log);
+        assertTrue(log.contains("COMPLETED"), log);
+        String whole = given().when().get("/api/runs/" + id + "/log").then().statusCode(200).extract().asString();
+        assertTrue(whole.contains("step 1/6") && whole.contains("checkpoint"), whole);
+        assertTrue(Files.isDirectory(service.runDirectory(id).resolve("checkpoints/step-6")));
+    }
+
+    @Test
+    void aStoppedRunResumesFromItsCheckpointWithoutLosingOrRepeatingASteps() throws Exception {
+        TinyRunEnvironment.stepDelayMillis = 60;
+        UUID id = create(TinyRunEnvironment.config("stop-resume", 16, 4));
+        awaitRun(id, Duration.ofSeconds(60), run -> run.getInt("currentStep") >= 6);
+        api().when().post("/api/runs/" + id + "/stop").then().statusCode(200);
+        JsonPath stopped = awaitStatus(id, "STOPPED");
+        int stoppedAt = stopped.getInt("currentStep");
+        assertTrue(stoppedAt >= 6 && stoppedAt < 16, "stopped in the middle, at " + stoppedAt);
+        api().when().post("/api/runs/" + id + "/stop").then().statusCode(409).body("error.code", equalTo("conflict"));
+
+        TinyRunEnvironment.stepDelayMillis = 0;
+        api().when().post("/api/runs/" + id + "/resume").then().statusCode(200);
+        JsonPath done = awaitStatus(id, "COMPLETED");
+        assertEquals(16, done.getInt("currentStep"));
+        assertGapFreeAndUnique(dataSource, id, 16);
+        String log = given().queryParam("lines", 1000).when().get("/api/runs/" + id + "/log").then().extract().asString();
+        assertTrue(log.contains("resuming from"), log);
+        api().when().post("/api/runs/" + id + "/resume").then().statusCode(409);
+    }
+
+    @Test
+    void aRunLeftRunningByADeadServerResumesAtTheNextStart() throws Exception {
+        TinyRunEnvironment.stepDelayMillis = 60;
+        UUID id = create(TinyRunEnvironment.config("recovery", 14, 4));
+        awaitRun(id, Duration.ofSeconds(60), run -> run.getInt("currentStep") >= 6);
+        service.abandon(id);
+        JsonPath crashed = RunsTestSupport.run(id);
+        assertEquals("RUNNING", crashed.getString("status"), "a dead server leaves its runs RUNNING");
+        int crashedAt = crashed.getInt("currentStep");
+        assertTrue(crashedAt < 14, "the worker died mid-run, at " + crashedAt);
+
+        TinyRunEnvironment.stepDelayMillis = 0;
+        service.recover();
+        JsonPath done = awaitStatus(id, "COMPLETED");
+        assertEquals(14, done.getInt("currentStep"));
+        assertGapFreeAndUnique(dataSource, id, 14);
+        String log = given().queryParam("lines", 1000).when().get("/api/runs/" + id + "/log").then().extract().asString();
+        assertTrue(log.contains("server restarted") && log.contains("resuming from"), log);
+    }
+
+    @Test
+    void runsWaitInTheQueueOneAtATime() throws Exception {
+        TinyRunEnvironment.stepDelayMillis = 250;
+        UUID first = create(TinyRunEnvironment.config("first", 8, 4));
+        UUID second = create(TinyRunEnvironment.config("second", 2, 2));
+        UUID third = create(TinyRunEnvironment.config("third", 2, 2));
+        awaitStatus(first, "RUNNING");
+        assertEquals("QUEUED", RunsTestSupport.run(second).getString("status"));
+        api().when().post("/api/runs/" + third + "/stop").then().statusCode(200).body("status", equalTo("STOPPED"));
+        api().when().delete("/api/runs/" + first).then().statusCode(409).body("error.code", equalTo("conflict"));
+        TinyRunEnvironment.stepDelayMillis = 0;
+        awaitStatus(first, "COMPLETED");
+        awaitStatus(second, "COMPLETED");
+        assertEquals("STOPPED", RunsTestSupport.run(third).getString("status"));
+        api().when().post("/api/runs/" + third + "/resume").then().statusCode(200);
+        awaitStatus(third, "COMPLETED");
+        api().when().delete("/api/runs/" + third).then().statusCode(204);
+        given().when().get("/api/runs/" + third).then().statusCode(404);
+        assertEquals(0, count(dataSource, "SELECT count(*) FROM metrics WHERE run_id = ?", third));
+        assertTrue(!Files.exists(service.runDirectory(third)), "the run's directory goes with it");
+    }
+
+    @Test
+    void aDatabaseThatCannotBeWrittenPausesTheRunAndLosesNothing() throws Exception {
+        TinyRunEnvironment.stepDelayMillis = 40;
+        UUID id = create(TinyRunEnvironment.config("outage", 12, 100));
+        awaitRun(id, Duration.ofSeconds(60), run -> run.getInt("currentStep") >= 2);
+        int stuckAt;
+        try (Connection outage = dataSource.getConnection(); Statement statement = outage.createStatement()) {
+            outage.setAutoCommit(false);
+            // every write to metrics now fails after lock_timeout, as if the database were gone
+            statement.execute("LOCK TABLE metrics IN ACCESS EXCLUSIVE MODE");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            // the bound is 3 steps (%test.zerotir.runs.metrics-buffer-steps): the 4th waiting step pauses the run
+            while (service.bufferedSteps(id) < 4 && System.nanoTime() < deadline) Thread.sleep(50);
+            assertEquals(4, service.bufferedSteps(id), "steps buffered up to the bound, then the run waits");
+            Thread.sleep(1500);
+            assertEquals(4, service.bufferedSteps(id), "paused: no step is trained (or dropped) past the bound");
+            try (Connection reader = dataSource.getConnection(); Statement query = reader.createStatement()) {
+                var rows = query.executeQuery("SELECT status, current_step FROM runs WHERE id = '" + id + "'");
+                rows.next();
+                assertEquals("RUNNING", rows.getString(1));
+                stuckAt = rows.getInt(2);
+            }
+            outage.rollback();
+        }
+        TinyRunEnvironment.stepDelayMillis = 0;
+        JsonPath done = awaitStatus(id, "COMPLETED");
+        assertTrue(stuckAt < 12, "the outage hit mid-run, at " + stuckAt);
+        assertEquals(12, done.getInt("currentStep"));
+        assertGapFreeAndUnique(dataSource, id, 12);
+    }
+}
