@@ -70,6 +70,8 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        // Quarkus REST reports a body Jackson could not read as a bare 400 with the parser's exception inside
+        if (e.getCause() instanceof JsonProcessingException json) return json(json);
         int status = e.getResponse().getStatus();
         String code = switch (status) {
             case 404 -> "not_found";
