@@ -94,6 +94,7 @@ public class RunService {
         }
     }
 
+    private static final UUID SKIPPED = new UUID(0, 0);
     private final Map<UUID, Execution> executions = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
     private ExecutorService workers;
@@ -199,10 +200,12 @@ public class RunService {
     public RunView stop(UUID id) {
         boolean stoppedInQueue = QuarkusTransaction.requiringNew().call(() -> {
             Run run = find(id);
-            if (run.status == RunStatus.QUEUED && !executions.containsKey(id)) {
-                run.status = RunStatus.STOPPED;
-                run.finishedAt = Instant.now();
-                return true;
+            if (run.status == RunStatus.QUEUED) {
+                // conditional: the scheduler may be starting it at this moment
+                int stopped = Run.update("status = ?1, finishedAt = ?2 where id = ?3 and status = ?4",
+                        RunStatus.STOPPED, Instant.now(), id, RunStatus.QUEUED);
+                if (stopped == 1) return true;
+                Run.getEntityManager().refresh(run);
             }
             if (run.status != RunStatus.RUNNING) {
                 throw ApiError.conflict("run " + id + " is " + run.status + "; only a QUEUED or RUNNING run can be stopped");
@@ -213,7 +216,11 @@ public class RunService {
             RunLog.append(runDirectory(id), "stopped while queued");
             publishStatus(id);
         } else {
-            Execution execution = executions.get(id);
+            Execution execution;
+            synchronized (this) {
+                // dispatch() marks a run RUNNING and registers its execution under this lock
+                execution = executions.get(id);
+            }
             if (execution != null) {
                 execution.stopRequested = true;
                 RunLog.append(runDirectory(id), "stop requested; stopping after the current step");
@@ -258,7 +265,10 @@ public class RunService {
             if (run.status == RunStatus.RUNNING || executions.containsKey(id)) {
                 throw ApiError.conflict("run " + id + " is running; stop it first");
             }
-            run.delete();
+            // conditional: PostgreSQL re-checks the status if the scheduler started the run meanwhile
+            if (Run.delete("id = ?1 and status <> ?2", id, RunStatus.RUNNING) == 0) {
+                throw ApiError.conflict("run " + id + " has just started; stop it first");
+            }
         });
         try {
             deleteRecursively(runDirectory(id));
@@ -342,6 +352,22 @@ public class RunService {
         return writer == null ? 0 : writer.waiting();
     }
 
+    public boolean isAcceptingRuns() {
+        return workers != null && !shuttingDown;
+    }
+
+    public int activeRuns() {
+        return executions.size();
+    }
+
+    public int queuedRuns() {
+        return queued.get();
+    }
+
+    public int concurrency() {
+        return settings.concurrency();
+    }
+
     public boolean isExecuting(UUID id) {
         return executions.containsKey(id);
     }
@@ -372,11 +398,12 @@ public class RunService {
             UUID next = QuarkusTransaction.requiringNew().call(() -> {
                 Run run = Run.find("status", Sort.ascending("createdAt", "id"), RunStatus.QUEUED).firstResult();
                 if (run == null) return null;
-                run.status = RunStatus.RUNNING;
-                run.startedAt = Instant.now();
-                run.finishedAt = null;
-                return run.id;
+                // conditional, so that a stop or delete that got there first wins and the run is not started
+                int started = Run.update("status = ?1, startedAt = ?2, finishedAt = null where id = ?3 and status = ?4",
+                        RunStatus.RUNNING, Instant.now(), run.id, RunStatus.QUEUED);
+                return started == 1 ? run.id : RunService.SKIPPED;
             });
+            if (next == SKIPPED) continue;
             if (next == null) break;
             Execution execution = new Execution(next);
             executions.put(next, execution);
@@ -439,6 +466,8 @@ public class RunService {
                     run.finishedAt = Instant.now();
                 });
                 break;
+            } catch (ApiError gone) {
+                return;
             } catch (RuntimeException e) {
                 if (shuttingDown) return;
                 LOG.warnf("Run %s: cannot record %s yet (%s); retrying", id, outcome, e.getMessage());
