@@ -373,14 +373,15 @@ public class RunService {
     }
 
     /**
-     * Ends a run's worker as a dying server would: between steps, leaving the run RUNNING and anything not yet
-     * written unwritten. Returns once the worker is gone. For recovery tests; {@link #recover} picks the run up.
+     * Ends a run's worker as a dying server would: after its current step, leaving the run RUNNING and anything
+     * not yet written unwritten. The latch opens once the worker is gone. For recovery tests; {@link #recover}
+     * picks the run up.
      */
-    void abandon(UUID id) throws InterruptedException {
+    java.util.concurrent.CountDownLatch abandon(UUID id) {
         Execution execution = executions.get(id);
-        if (execution == null) return;
+        if (execution == null) return new java.util.concurrent.CountDownLatch(0);
         execution.abandoned = true;
-        execution.finished.await(60, TimeUnit.SECONDS);
+        return execution.finished;
     }
 
     private static Run find(UUID id) {

@@ -44,6 +44,7 @@ class RunLifecycleTest {
     @AfterEach
     void noDelay() {
         TinyRunEnvironment.stepDelayMillis = 0;
+        TinyRunEnvironment.pauseAtStep = 0;
     }
 
     @Test
@@ -87,13 +88,13 @@ class RunLifecycleTest {
 
     @Test
     void aStoppedRunResumesFromItsCheckpointWithoutLosingOrRepeatingASteps() throws Exception {
-        TinyRunEnvironment.stepDelayMillis = 60;
+        TinyRunEnvironment.pauseAtStep = 7;
         UUID id = create(TinyRunEnvironment.config("stop-resume", 16, 4));
-        awaitRun(id, Duration.ofSeconds(60), run -> run.getInt("currentStep") >= 6);
-        api().when().post("/api/runs/" + id + "/stop").then().statusCode(200);
+        RunsTestSupport.awaitPaused(id);
+        api().when().post("/api/runs/" + id + "/stop").then().statusCode(200).body("status", equalTo("RUNNING"));
+        TinyRunEnvironment.pauseAtStep = 0;
         JsonPath stopped = awaitStatus(id, "STOPPED");
-        int stoppedAt = stopped.getInt("currentStep");
-        assertTrue(stoppedAt >= 6 && stoppedAt < 16, "stopped in the middle, at " + stoppedAt);
+        assertEquals(7, stopped.getInt("currentStep"), "the step in progress finishes, then the run stops (checkpoint: step 4)");
         api().when().post("/api/runs/" + id + "/stop").then().statusCode(409).body("error.code", equalTo("conflict"));
 
         TinyRunEnvironment.stepDelayMillis = 0;
@@ -108,27 +109,57 @@ class RunLifecycleTest {
 
     @Test
     void aRunLeftRunningByADeadServerResumesAtTheNextStart() throws Exception {
-        TinyRunEnvironment.stepDelayMillis = 60;
+        TinyRunEnvironment.pauseAtStep = 7;
         UUID id = create(TinyRunEnvironment.config("recovery", 14, 4));
-        awaitRun(id, Duration.ofSeconds(60), run -> run.getInt("currentStep") >= 6);
-        service.abandon(id);
+        RunsTestSupport.awaitPaused(id);
+        java.util.concurrent.CountDownLatch gone = service.abandon(id);
+        TinyRunEnvironment.pauseAtStep = 0;
+        assertTrue(gone.await(60, java.util.concurrent.TimeUnit.SECONDS));
         JsonPath crashed = RunsTestSupport.run(id);
         assertEquals("RUNNING", crashed.getString("status"), "a dead server leaves its runs RUNNING");
         int crashedAt = crashed.getInt("currentStep");
         assertTrue(crashedAt < 14, "the worker died mid-run, at " + crashedAt);
+        List<Integer> checkpoints = given().when().get("/api/runs/" + id + "/checkpoints").then().extract().jsonPath().getList("step");
+        int resumeFrom = checkpoints.getLast();
+        assertTrue(resumeFrom < crashedAt, "steps " + (resumeFrom + 1) + ".." + crashedAt + " are stored but not checkpointed");
+        Map<Integer, Map<String, Double>> before = trainingMetrics(id);
+        java.sql.Timestamp crashTime = new java.sql.Timestamp(System.currentTimeMillis());
 
         TinyRunEnvironment.stepDelayMillis = 0;
         service.recover();
         JsonPath done = awaitStatus(id, "COMPLETED");
         assertEquals(14, done.getInt("currentStep"));
         assertGapFreeAndUnique(dataSource, id, 14);
+        // the steps after the checkpoint were recomputed and their rows replaced, with the same values (a resume is exact)
+        assertEquals(crashedAt - resumeFrom, count(dataSource,
+                "SELECT count(DISTINCT step) FROM metrics WHERE run_id = ? AND step <= ? AND recorded_at > ? AND name = 'accuracy'",
+                id, crashedAt, crashTime));
+        assertEquals(0, count(dataSource, "SELECT count(*) FROM metrics WHERE run_id = ? AND step BETWEEN 1 AND ? AND recorded_at > ?",
+                id, resumeFrom, crashTime), "steps up to the checkpoint are not recomputed");
+        Map<Integer, Map<String, Double>> after = trainingMetrics(id);
+        for (int step = resumeFrom + 1; step <= crashedAt; step++) {
+            for (String name : List.of(MetricNames.ACCURACY, MetricNames.REWARD_MEAN, MetricNames.POLICY_GRAD_NORM, MetricNames.POLICY_ENTROPY)) {
+                assertEquals(before.get(step).get(name), after.get(step).get(name), "step " + step + " " + name);
+            }
+        }
         String log = given().queryParam("lines", 1000).when().get("/api/runs/" + id + "/log").then().extract().asString();
         assertTrue(log.contains("server restarted") && log.contains("resuming from"), log);
     }
 
+    private static Map<Integer, Map<String, Double>> trainingMetrics(UUID id) {
+        Map<Integer, Map<String, Double>> byStep = new java.util.HashMap<>();
+        List<Map<String, Object>> steps = given().when().get("/api/runs/" + id + "/metrics").then().statusCode(200).extract().jsonPath().getList("$");
+        for (Map<String, Object> step : steps) {
+            Map<String, Double> values = new java.util.HashMap<>();
+            ((Map<?, ?>) step.get("metrics")).forEach((name, value) -> values.put((String) name, value == null ? null : ((Number) value).doubleValue()));
+            byStep.put((Integer) step.get("step"), values);
+        }
+        return byStep;
+    }
+
     @Test
     void runsWaitInTheQueueOneAtATime() throws Exception {
-        TinyRunEnvironment.stepDelayMillis = 250;
+        TinyRunEnvironment.pauseAtStep = 1;
         UUID first = create(TinyRunEnvironment.config("first", 8, 4));
         UUID second = create(TinyRunEnvironment.config("second", 2, 2));
         UUID third = create(TinyRunEnvironment.config("third", 2, 2));
@@ -136,7 +167,7 @@ class RunLifecycleTest {
         assertEquals("QUEUED", RunsTestSupport.run(second).getString("status"));
         api().when().post("/api/runs/" + third + "/stop").then().statusCode(200).body("status", equalTo("STOPPED"));
         api().when().delete("/api/runs/" + first).then().statusCode(409).body("error.code", equalTo("conflict"));
-        TinyRunEnvironment.stepDelayMillis = 0;
+        TinyRunEnvironment.pauseAtStep = 0;
         awaitStatus(first, "COMPLETED");
         awaitStatus(second, "COMPLETED");
         assertEquals("STOPPED", RunsTestSupport.run(third).getString("status"));
@@ -150,14 +181,16 @@ class RunLifecycleTest {
 
     @Test
     void aDatabaseThatCannotBeWrittenPausesTheRunAndLosesNothing() throws Exception {
-        TinyRunEnvironment.stepDelayMillis = 40;
+        TinyRunEnvironment.pauseAtStep = 3;
         UUID id = create(TinyRunEnvironment.config("outage", 12, 100));
-        awaitRun(id, Duration.ofSeconds(60), run -> run.getInt("currentStep") >= 2);
+        RunsTestSupport.awaitPaused(id);
+        int beforeOutage = 2;
         int stuckAt;
         try (Connection outage = dataSource.getConnection(); Statement statement = outage.createStatement()) {
             outage.setAutoCommit(false);
             // every write to metrics now fails after lock_timeout, as if the database were gone
             statement.execute("LOCK TABLE metrics IN ACCESS EXCLUSIVE MODE");
+            TinyRunEnvironment.pauseAtStep = 0;
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             // the bound is 3 steps (%test.zerotir.runs.metrics-buffer-steps): the 4th waiting step pauses the run
             while (service.bufferedSteps(id) < 4 && System.nanoTime() < deadline) Thread.sleep(50);
@@ -172,9 +205,8 @@ class RunLifecycleTest {
             }
             outage.rollback();
         }
-        TinyRunEnvironment.stepDelayMillis = 0;
         JsonPath done = awaitStatus(id, "COMPLETED");
-        assertTrue(stuckAt < 12, "the outage hit mid-run, at " + stuckAt);
+        assertEquals(beforeOutage, stuckAt, "nothing was written during the outage");
         assertEquals(12, done.getInt("currentStep"));
         assertGapFreeAndUnique(dataSource, id, 12);
     }

@@ -53,7 +53,19 @@ final class RunsTestSupport {
     }
 
     static JsonPath awaitStatus(UUID id, String status) throws InterruptedException {
-        return awaitRun(id, Duration.ofSeconds(120), run -> status.equals(run.getString("status")));
+        return awaitRun(id, Duration.ofSeconds(120), run -> {
+            String now = run.getString("status");
+            if (!now.equals(status) && List.of("COMPLETED", "FAILED", "STOPPED").contains(now) && !List.of("QUEUED", "RUNNING").contains(status)) {
+                fail("run " + id + " ended " + now + " instead of " + status + ": " + run.prettify());
+            }
+            return status.equals(now);
+        });
+    }
+
+    /** Waits until the run, held by {@link TinyRunEnvironment#pauseAtStep}, has stored the step before it. */
+    static void awaitPaused(UUID id) throws InterruptedException {
+        int before = TinyRunEnvironment.pauseAtStep - 1;
+        awaitRun(id, Duration.ofSeconds(120), run -> run.getInt("currentStep") == before);
     }
 
     static long count(DataSource dataSource, String sql, Object... parameters) throws SQLException {

@@ -38,6 +38,11 @@ public class TinyRunEnvironment implements RunEnvironment.Factory {
     static final String SYMBOLS = "0123456789?";
     static final int EOS = SYMBOLS.length();
     static volatile int stepDelayMillis = 0;
+    /**
+     * When positive, a run waits at the start of the pauseAtStep-th training step of its execution (step
+     * pauseAtStep of a fresh run), until this is set back to 0; that step then completes as usual.
+     */
+    static volatile int pauseAtStep = 0;
     private static Path model;
 
     private final CpuBackend backend = new CpuBackend(1);
@@ -105,17 +110,27 @@ public class TinyRunEnvironment implements RunEnvironment.Factory {
     @Override
     public RunEnvironment open(RunConfig config) {
         List<Problem> train = problems();
+        // held-out problems under their own ids, so that the prompt function can tell evaluations from steps
+        List<Problem> heldOut = train.subList(0, config.data().heldOut()).stream()
+                .map(p -> new Problem("heldout-" + p.id(), p.problem(), p.answer())).toList();
+        int promptsPerStep = config.rollout().promptsPerStep();
+        java.util.concurrent.atomic.AtomicInteger trainingPrompts = new java.util.concurrent.atomic.AtomicInteger();
         return new RunEnvironment(new TrainingLoop.Environment(backend, CODEC, Set.of(EOS), List.of(), problem -> {
-            int delay = stepDelayMillis;
-            if (delay > 0) {
-                try {
-                    // the prompt is asked for once per prompt of a step: spread the delay over them
-                    Thread.sleep(delay / config.rollout().promptsPerStep());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            if (!problem.id().startsWith("heldout-")) {
+                int step = trainingPrompts.getAndIncrement() / promptsPerStep + 1;
+                while (pauseAtStep > 0 && step >= pauseAtStep) sleep(5);
+                int delay = stepDelayMillis;
+                if (delay > 0) sleep(delay / promptsPerStep);
             }
             return problem.problem();
-        }, FIRST_DIGIT, NO_SANDBOX), train, train.subList(0, config.data().heldOut()), null);
+        }, FIRST_DIGIT, NO_SANDBOX), train, heldOut, null);
+    }
+
+    private static void sleep(int millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
