@@ -100,7 +100,8 @@ public class RunEvents {
                 if (event.step() <= lastStep) return;
                 lastStep = event.step();
             }
-            OutboundSseEvent.Builder builder = sse.newEventBuilder().name(event.name()).data(serialise(event.data()));
+            String data = event.data() instanceof String json ? json : serialise(event.data());
+            OutboundSseEvent.Builder builder = sse.newEventBuilder().name(event.name()).data(data);
             if (event.step() != null) builder.id(String.valueOf(event.step()));
             sink.send(builder.build()).whenComplete((ignored, error) -> {
                 if (error == null) {
@@ -147,7 +148,7 @@ public class RunEvents {
     public void publishStatus(RunView run) {
         Event event = new Event("status", run.currentStep(), statusData(run));
         publish(run.id(), event);
-        Event global = new Event("status", null, event.data());
+        Event global = new Event("status", null, serialise(event.data()));
         for (Subscriber subscriber : allRuns) subscriber.offer(global);
     }
 
@@ -163,8 +164,10 @@ public class RunEvents {
 
     private void publish(UUID runId, Event event) {
         Set<Subscriber> subscribers = perRun.get(runId);
-        if (subscribers == null) return;
-        for (Subscriber subscriber : subscribers) subscriber.offer(event);
+        if (subscribers == null || subscribers.isEmpty()) return;
+        // serialised once for every subscriber
+        Event serialised = new Event(event.name(), event.step(), serialise(event.data()));
+        for (Subscriber subscriber : subscribers) subscriber.offer(serialised);
     }
 
     /** Events handed to sinks that reported success, and those that failed (a client went away). */

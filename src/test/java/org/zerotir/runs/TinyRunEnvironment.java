@@ -37,7 +37,7 @@ public class TinyRunEnvironment implements RunEnvironment.Factory {
 
     static final String SYMBOLS = "0123456789?";
     static final int EOS = SYMBOLS.length();
-    static volatile int stepDelayMillis = 0;
+    public static volatile int stepDelayMillis = 0;
     /**
      * When positive, a run waits at the start of the pauseAtStep-th training step of its execution (step
      * pauseAtStep of a fresh run), until this is set back to 0; that step then completes as usual.
@@ -81,7 +81,7 @@ public class TinyRunEnvironment implements RunEnvironment.Factory {
     }
 
     /** The base model directory, made once per JVM. */
-    static synchronized Path model() {
+    public static synchronized Path model() {
         if (model == null) {
             try (CpuBackend backend = new CpuBackend(1);
                  Transformer policy = new Transformer(backend, new ModelConfig(EOS + 1, 32, 64, 2, 4, 2, 16, 10000, 1e-6, false, true))) {
@@ -97,7 +97,7 @@ public class TinyRunEnvironment implements RunEnvironment.Factory {
     }
 
     /** A run configuration for the tiny model: {@code steps} steps, a checkpoint every {@code checkpointEvery}. */
-    static String config(String name, int steps, int checkpointEvery) {
+    public static String config(String name, int steps, int checkpointEvery) {
         return """
                 {"name": "%s", "model": {"path": "%s"}, "steps": %d, "checkpointEvery": %d, "seed": 3, "rolloutsKeptPerStep": 3,
                  "data": {"heldOut": 3},
