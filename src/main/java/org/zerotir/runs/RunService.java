@@ -67,8 +67,12 @@ public class RunService {
     @Inject
     RunsConfig settings;
 
+    /** Looked up when a run starts, not at injection: a sandbox replica runs this server with no datasource. */
     @Inject
-    DataSource dataSource;
+    Instance<DataSource> dataSource;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.datasource.active", defaultValue = "true")
+    boolean databaseActive;
 
     @Inject
     RunEvents events;
@@ -108,6 +112,12 @@ public class RunService {
         meters.gauge("zerotir.runs.queue.depth", queued, AtomicInteger::get);
         meters.gauge("zerotir.runs.active", executions, Map::size);
         meters.gauge("zerotir.runs.gen.tokens.per.second", this, service -> service.lastGenTokensPerSecond);
+        if (!databaseActive) {
+            // e.g. a sandbox replica (zerotir sandbox): no runs here
+            workers.shutdown();
+            workers = null;
+            return;
+        }
         recover();
     }
 
@@ -352,6 +362,11 @@ public class RunService {
         return writer == null ? 0 : writer.waiting();
     }
 
+    /** False where this server has no database (a sandbox replica): no runs train here. */
+    public boolean isEnabled() {
+        return databaseActive;
+    }
+
     public boolean isAcceptingRuns() {
         return workers != null && !shuttingDown;
     }
@@ -505,7 +520,7 @@ public class RunService {
             this.id = id;
             this.config = config;
             this.directory = directory;
-            execution.writer = new MetricsWriter(dataSource, id, settings.metricsBufferSteps(), settings.databaseRetry(),
+            execution.writer = new MetricsWriter(dataSource.get(), id, settings.metricsBufferSteps(), settings.databaseRetry(),
                     () -> execution.abandoned || shuttingDown, this::written);
             this.execution = execution;
         }
