@@ -7,6 +7,11 @@ import java.util.List;
 import java.util.UUID;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.zerotir.rl.RunConfig;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
@@ -50,6 +55,11 @@ public class RunResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a run from a configuration document (see /api/runs/schema); it is queued")
     @SecurityRequirement(name = "apiKey")
+    @RequestBody(required = true, description = "The run's configuration; absent fields take their defaults",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunConfig.class)))
+    @APIResponse(responseCode = "201", description = "The queued run")
+    @APIResponse(responseCode = "400", description = "{\"error\": {\"message\", \"field\", \"code\"}} naming the field")
+    @APIResponse(responseCode = "401", description = "No or a wrong API key")
     public Response create(JsonNode config) {
         RunView run = runs.create(config);
         return Response.status(Response.Status.CREATED).header("Location", "/api/runs/" + run.id()).entity(run).build();

@@ -180,6 +180,32 @@ class RunLifecycleTest {
     }
 
     @Test
+    void aRunThatCannotLoadItsModelFailsWithTheReasonAndCanBeResumed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path model = tmp.resolve("model");
+        Files.createDirectories(model);
+        try (var files = Files.list(TinyRunEnvironment.model())) {
+            for (java.nio.file.Path file : files.toList()) Files.copy(file, model.resolve(file.getFileName()));
+        }
+        TinyRunEnvironment.pauseAtStep = 1;
+        UUID blocker = create(TinyRunEnvironment.config("blocker", 2, 2));
+        UUID id = create(TinyRunEnvironment.config("vanishing-model", 2, 2).replace(TinyRunEnvironment.model().toString(), model.toString()));
+        awaitStatus(blocker, "RUNNING");
+        java.nio.file.Path moved = Files.move(model.resolve("model.safetensors"), tmp.resolve("elsewhere.safetensors"));
+        TinyRunEnvironment.pauseAtStep = 0;
+        JsonPath failed = awaitStatus(id, "FAILED");
+        assertTrue(failed.getString("errorMessage").contains("model.safetensors") || failed.getString("errorMessage").contains(model.toString()),
+                failed.getString("errorMessage"));
+        String log = given().when().get("/api/runs/" + id + "/log").then().extract().asString();
+        assertTrue(log.contains("FAILED"), log);
+        Files.move(moved, model.resolve("model.safetensors"));
+        api().when().post("/api/runs/" + id + "/resume").then().statusCode(200);
+        JsonPath done = awaitStatus(id, "COMPLETED");
+        assertEquals(null, done.getString("errorMessage"));
+        assertGapFreeAndUnique(dataSource, id, 2);
+        awaitStatus(blocker, "COMPLETED");
+    }
+
+    @Test
     void aDatabaseThatCannotBeWrittenPausesTheRunAndLosesNothing() throws Exception {
         TinyRunEnvironment.pauseAtStep = 3;
         UUID id = create(TinyRunEnvironment.config("outage", 12, 100));
