@@ -19,4 +19,11 @@ public interface ApiConfig {
     /** When true, the read-only endpoints under /api need a key too; by default only mutations do. */
     @WithDefault("false")
     boolean readRequiresKey();
+
+    /**
+     * The largest request body accepted under /api, in bytes (a run configuration is a few kilobytes). Other
+     * endpoints keep their own limits; Quarkus' quarkus.http.limits.max-body-size bounds everything.
+     */
+    @WithDefault("1048576")
+    long maxBodyBytes();
 }

@@ -11,7 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * Every request under /api that changes something needs {@code Authorization: Bearer <key>}; reading needs it
+ * Request bodies under /api are size-limited. Every request under /api that changes something needs {@code Authorization: Bearer <key>}; reading needs it
  * too when {@code zerotir.api.read-requires-key} is true.
  */
 public class ApiSecurity {
@@ -24,15 +24,30 @@ public class ApiSecurity {
     @Inject
     ApiConfig config;
 
+    private Response checkSize(ContainerRequestContext request) {
+        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) return null;
+        try {
+            if (Long.parseLong(length.strip()) <= config.maxBodyBytes()) return null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return Response.status(Response.Status.REQUEST_ENTITY_TOO_LARGE).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(ErrorMappers.body("the request body is larger than " + config.maxBodyBytes()
+                        + " bytes (zerotir.api.max-body-bytes)", null, "too_large"))
+                .build();
+    }
+
     @ServerRequestFilter
     public Response requireKey(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
         if (!path.startsWith("/api/") && !path.equals("/api")) return null;
-        if (READ_METHODS.contains(request.getMethod()) && !config.readRequiresKey()) return null;
+        Response tooLarge = checkSize(request);
+        if (READ_METHODS.contains(request.getMethod()) && !config.readRequiresKey()) return tooLarge;
         String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         String key = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).strip() : null;
-        if (keys.accepts(key)) return null;
+        if (keys.accepts(key)) return tooLarge;
         String message = key == null
                 ? "this endpoint needs an API key: send 'Authorization: Bearer <key>'"
                 : "the API key is not valid";

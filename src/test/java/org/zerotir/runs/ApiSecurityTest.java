@@ -38,6 +38,11 @@ class ApiSecurityTest {
             public boolean readRequiresKey() {
                 return readRequiresKey;
             }
+
+            @Override
+            public long maxBodyBytes() {
+                return 1024;
+            }
         };
         return security;
     }

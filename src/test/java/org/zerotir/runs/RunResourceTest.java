@@ -221,7 +221,8 @@ class RunResourceTest {
     @Test
     void bodiesAreSizeLimitedAndTheApiIsDocumented() {
         String huge = "{\"name\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}";
-        api().contentType(ContentType.JSON).body(huge).when().post("/api/runs").then().statusCode(413);
+        api().contentType(ContentType.JSON).body(huge).when().post("/api/runs").then().statusCode(413)
+                .body("error.code", equalTo("too_large")).body("error.message", containsString("zerotir.api.max-body-bytes"));
         given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200)
                 .body("paths.'/api/runs'.post", org.hamcrest.Matchers.notNullValue())
                 .body("paths.'/api/runs/{id}/events'.get", org.hamcrest.Matchers.notNullValue())
