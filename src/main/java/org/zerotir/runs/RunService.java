@@ -515,17 +515,16 @@ public class RunService {
         private final UUID id;
         private final RunConfig config;
         private final Path directory;
+        private final Execution execution;
 
         Recorder(UUID id, RunConfig config, Path directory, Execution execution) {
             this.id = id;
             this.config = config;
             this.directory = directory;
+            this.execution = execution;
             execution.writer = new MetricsWriter(dataSource.get(), id, settings.metricsBufferSteps(), settings.databaseRetry(),
                     () -> execution.abandoned || shuttingDown, this::written);
-            this.execution = execution;
         }
-
-        private final Execution execution;
 
         private void written(MetricsWriter.Batch batch) {
             switch (batch) {
