@@ -90,4 +90,33 @@ class RunsSchemaTest {
                 .getSingleResult());
         assertEquals("0.28", clipHigh);
     }
+
+    @Test
+    void metricsAreUniquePerRunStepAndNameAndGoWithTheirRun() throws SQLException {
+        UUID id = QuarkusTransaction.requiringNew().call(() -> {
+            Run run = new Run();
+            run.name = "unique-metrics";
+            run.config = "{}";
+            run.persist();
+            return run.id;
+        });
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            try (ResultSet rows = statement.executeQuery("SELECT success FROM flyway_schema_history WHERE version = '2'")) {
+                rows.next();
+                assertEquals(true, rows.getBoolean(1), "V2__run_service.sql is recorded as applied");
+            }
+            statement.execute("INSERT INTO metrics (run_id, step, name, value) VALUES ('" + id + "', 1, 'accuracy', 0.5)");
+            SQLException duplicate = assertThrows(SQLException.class, () -> statement.execute(
+                    "INSERT INTO metrics (run_id, step, name, value) VALUES ('" + id + "', 1, 'accuracy', 0.7)"));
+            assertEquals("23505", duplicate.getSQLState(), "unique_violation: " + duplicate.getMessage());
+            SQLException badKey = assertThrows(SQLException.class, () -> statement.execute(
+                    "INSERT INTO api_keys (name, key_sha256) VALUES ('plain', 'not-a-hash')"));
+            assertEquals("23514", badKey.getSQLState(), "only a hex SHA-256 is stored: " + badKey.getMessage());
+            statement.execute("DELETE FROM runs WHERE id = '" + id + "'");
+            try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM metrics WHERE run_id = '" + id + "'")) {
+                rows.next();
+                assertEquals(0, rows.getInt(1), "a run's metrics are deleted with it");
+            }
+        }
+    }
 }

@@ -1,0 +1,186 @@
+package org.zerotir.runs.bench;
+
+import static io.restassured.RestAssured.given;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.zerotir.bench.BenchTable;
+import org.zerotir.runs.TinyRunEnvironment;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+
+/**
+ * The run service under load (issue 6): while a run trains, 100 SSE subscribers follow it and metric queries
+ * arrive at 200 per second over loopback. Reports query latency, events dropped (must be 0) and the step time
+ * beside the same run with no load. A @QuarkusTest because it needs the server and a run that really trains;
+ * run it with {@code bench/runs [seconds per case]} (skipped otherwise).
+ */
+@QuarkusTest
+@EnabledIfSystemProperty(named = "zerotir.bench.seconds", matches = "\\d+")
+class RunsLoadBench {
+
+    private static final int SUBSCRIBERS = 100;
+    private static final int QUERIES_PER_SECOND = 200;
+
+    @TestHTTPResource("/")
+    URL server;
+
+    @Inject
+    DataSource dataSource;
+
+    record Case(String name, long steps, double stepMillis, long queries, double p50, double p99, int subscribers,
+                long events, long dropped) {}
+
+    @Test
+    void underLoad() throws Exception {
+        int seconds = Integer.getInteger("zerotir.bench.seconds");
+        Case quiet = measure("no load", seconds, false);
+        Case loaded = measure(SUBSCRIBERS + " SSE + " + QUERIES_PER_SECOND + " queries/s", seconds, true);
+        BenchTable table = new BenchTable("Run service under load: tiny model training, " + seconds + " s per case, "
+                + Runtime.getRuntime().availableProcessors() + " cores",
+                "case", "steps", "step ms", "queries", "p50 ms", "p99 ms", "subscribers", "events", "dropped", "slower");
+        for (Case c : List.of(quiet, loaded)) {
+            table.row(c.name(), c.steps(), c.stepMillis(), c.queries(), c.p50(), c.p99(), c.subscribers(), c.events(), c.dropped(),
+                    c == quiet ? "-" : String.format("%+.1f %%", 100 * (c.stepMillis() / quiet.stepMillis() - 1)));
+        }
+        table.print("bench/runs " + seconds);
+        if (loaded.dropped() != 0) throw new AssertionError(loaded.dropped() + " events dropped");
+    }
+
+    private Case measure(String name, int seconds, boolean load) throws Exception {
+        String id = given().header("Authorization", "Bearer test-key").contentType(ContentType.JSON)
+                .body(TinyRunEnvironment.config("bench-" + (load ? "load" : "quiet"), 1_000_000, 1_000_000)
+                        .replace("\"heldOut\": 3", "\"heldOut\": 0"))
+                .when().post("/api/runs").then().statusCode(201).extract().path("id");
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<Set<Integer>> received = new ArrayList<>();
+        AtomicLong duplicates = new AtomicLong();
+        List<InputStream> streams = new ArrayList<>();
+        if (load) {
+            for (int i = 0; i < SUBSCRIBERS; i++) {
+                Set<Integer> steps = ConcurrentHashMap.newKeySet();
+                received.add(steps);
+                HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(server.toURI().resolve("api/runs/" + id + "/events"))
+                        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+                streams.add(response.body());
+                Thread.ofVirtual().start(() -> {
+                    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                        String event = null, eventId = null;
+                        for (String line; (line = lines.readLine()) != null;) {
+                            if (line.startsWith("event:")) {
+                                event = line.substring(6).strip();
+                            } else if (line.startsWith("id:")) {
+                                eventId = line.substring(3).strip();
+                            } else if (line.isEmpty()) {
+                                // an event ends at a blank line; its fields come in any order
+                                if ("step".equals(event) && eventId != null && !steps.add(Integer.parseInt(eventId))) {
+                                    duplicates.incrementAndGet();
+                                }
+                                event = null;
+                                eventId = null;
+                            }
+                        }
+                    } catch (Exception e) {
+                        // closed at the end of the case
+                    }
+                });
+            }
+        }
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger failures = new AtomicInteger();
+        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
+        if (load) {
+            URI base = server.toURI();
+            AtomicInteger round = new AtomicInteger();
+            clock.scheduleAtFixedRate(() -> {
+                int from = Math.max(0, round.getAndIncrement() / 10);
+                HttpRequest request = HttpRequest.newBuilder(base.resolve("api/runs/" + id + "/metrics?from=" + from
+                        + "&to=" + (from + 50) + "&names=accuracy,reward/mean,policy/entropy")).build();
+                long started = System.nanoTime();
+                client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+                    if (error != null || response.statusCode() != 200) failures.incrementAndGet();
+                    else latencies.add(System.nanoTime() - started);
+                });
+            }, 0, 1_000_000 / QUERIES_PER_SECOND, TimeUnit.MICROSECONDS);
+        }
+        Thread.sleep(Duration.ofSeconds(seconds));
+        clock.shutdownNow();
+        given().header("Authorization", "Bearer test-key").when().post("/api/runs/" + id + "/stop").then().statusCode(200);
+        int last = awaitStopped(id);
+        long events = 0, dropped = duplicates.get();
+        if (load) {
+            // the last events may still be in flight on an overloaded machine: wait for them, up to a minute
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline && received.stream().anyMatch(steps -> steps.size() < last)) Thread.sleep(100);
+            for (Set<Integer> steps : received) {
+                events += steps.size();
+                for (int step = 1; step <= last; step++) if (!steps.contains(step)) dropped++;
+            }
+            for (InputStream stream : streams) stream.close();
+        }
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        double p50 = sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2) / 1e6;
+        double p99 = sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99))) / 1e6;
+        if (failures.get() > 0) System.out.println(failures.get() + " metric queries failed");
+        if (load) {
+            Set<Integer> missing = new java.util.TreeSet<>();
+            for (Set<Integer> steps : received) for (int step = 1; step <= last; step++) if (!steps.contains(step)) missing.add(step);
+            if (!missing.isEmpty()) System.out.println("steps some subscriber never got: " + missing);
+        }
+        return new Case(name, last, stepMillis(UUID.fromString(id)), sorted.size(), p50, p99, load ? SUBSCRIBERS : 0, events, dropped);
+    }
+
+    private static int awaitStopped(String id) throws InterruptedException {
+        for (int i = 0; i < 1200; i++) {
+            var run = given().when().get("/api/runs/" + id).then().extract().jsonPath();
+            if ("STOPPED".equals(run.getString("status"))) return run.getInt("currentStep");
+            Thread.sleep(100);
+        }
+        throw new AssertionError("run " + id + " did not stop");
+    }
+
+    /** Mean wall time between consecutive steps' rows, from step 2 on (step 1 includes loading the model). */
+    private double stepMillis(UUID id) throws Exception {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement("""
+                SELECT extract(epoch FROM max(recorded_at) - min(recorded_at)) * 1000 / nullif(count(*) - 1, 0)
+                FROM metrics WHERE run_id = ? AND name = 'accuracy' AND step >= 2""")) {
+            query.setObject(1, id);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getDouble(1);
+            }
+        }
+    }
+}
