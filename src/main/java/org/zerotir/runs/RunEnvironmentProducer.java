@@ -1,0 +1,34 @@
+package org.zerotir.runs;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+
+import org.zerotir.engine.cpu.CpuBackend;
+import org.zerotir.rl.RunEnvironment;
+import org.zerotir.rl.RunEnvironments;
+import org.zerotir.rollout.SandboxCodeRunner;
+import org.zerotir.sandbox.SandboxClient;
+
+/**
+ * What a run trains with in the server: a CPU backend of its own (closed with the run) and the application's
+ * sandbox client, the same assembly the CLI uses ({@link RunEnvironments}).
+ */
+@ApplicationScoped
+public class RunEnvironmentProducer {
+
+    @Produces
+    @ApplicationScoped
+    RunEnvironment.Factory runEnvironments(Instance<SandboxClient> sandbox) {
+        return config -> {
+            CpuBackend backend = new CpuBackend(Runtime.getRuntime().availableProcessors());
+            try {
+                // the sandbox is only started for runs that execute code
+                return RunEnvironments.open(config, backend, config.tool().enabled() ? new SandboxCodeRunner(sandbox.get()) : null, backend);
+            } catch (java.io.IOException | RuntimeException e) {
+                backend.close();
+                throw e;
+            }
+        };
+    }
+}
