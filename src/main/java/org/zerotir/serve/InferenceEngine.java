@@ -77,6 +77,7 @@ public final class InferenceEngine implements AutoCloseable {
     private final Active[] slots;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger generatedTokens = new AtomicInteger();
+    private volatile int peakBatch;
     private volatile boolean closing, retired;
     private final AutoCloseable resources;
 
@@ -171,6 +172,7 @@ public final class InferenceEngine implements AutoCloseable {
                 if (generator.hasRunning()) {
                     List<Generator.Sampled> step = generator.step();
                     generatedTokens.addAndGet(step.size());
+                    if (step.size() > peakBatch) peakBatch = step.size();
                     for (Generator.Sampled s : step) onSampled(slots[s.slot()], s);
                 } else {
                     if (retired && inFlight.get() == 0) break;
@@ -379,6 +381,11 @@ public final class InferenceEngine implements AutoCloseable {
             end(a);
             a.listener.failed("model " + name + " was unloaded");
         }
+    }
+
+    /** The most sequences that sampled a token in one decode step: how much batching the traffic allowed. */
+    public int peakBatch() {
+        return peakBatch;
     }
 
     /** Tokens sampled since the engine started (for throughput figures). */

@@ -48,10 +48,11 @@ public class OpenAiRoutes {
     void routes(@Observes Router router) {
         router.route("/v1/*").order(-10).handler(this::authenticate).failureHandler(this::failure);
         router.get("/v1/models").order(-9).handler(this::models);
+        // the body handler refuses a body over the limit (by its Content-Length, or as it arrives) with 413
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBytes());
         for (String path : List.of("/v1/completions", "/v1/chat/completions")) {
             boolean chat = path.endsWith("chat/completions");
-            router.route(HttpMethod.POST, path).order(-9).handler(this::checkSize).handler(body).handler(ctx -> complete(ctx, chat))
+            router.route(HttpMethod.POST, path).order(-9).handler(body).handler(ctx -> complete(ctx, chat))
                     .failureHandler(this::failure);
         }
     }
@@ -61,22 +62,6 @@ public class OpenAiRoutes {
         if (refusal != null) {
             error(ctx, new OpenAiException(401, "invalid_request_error", refusal, null, "invalid_api_key"));
             return;
-        }
-        ctx.next();
-    }
-
-    private void checkSize(RoutingContext ctx) {
-        String length = ctx.request().getHeader("Content-Length");
-        if (length != null) {
-            try {
-                if (Long.parseLong(length) > config.maxRequestBytes()) {
-                    error(ctx, tooLarge());
-                    return;
-                }
-            } catch (NumberFormatException e) {
-                error(ctx, OpenAiException.invalid(null, "bad Content-Length"));
-                return;
-            }
         }
         ctx.next();
     }
