@@ -50,8 +50,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "first N problems of each benchmark (0: all)")
     int limit;
 
-    @Option(names = "--samples", defaultValue = "1", description = "responses per problem: k of avg@k and pass@k (1: greedy)")
-    int samples;
+    @Option(names = "--samples", description = "responses per problem: k of avg@k and pass@k (default: 16 on AIME, as the paper reports "
+            + "avg@16 there; else 1, greedy)")
+    Integer samples;
 
     @Option(names = "--temperature", description = "sampling temperature (default: 0 with one sample, 0.6 with several)")
     Double temperature;
@@ -97,17 +98,16 @@ final class EvalCommand implements Callable<Integer> {
         if (out != null && !out.toString().endsWith(".md") && !out.toString().endsWith(".csv")) {
             throw new IllegalArgumentException("--out must end in .md or .csv, got " + out);
         }
-        double t = temperature != null ? temperature : samples > 1 ? 0.6 : 0.0;
-        EvalSettings settings = new EvalSettings(samples, t, topP, seed, !noTool, maxResponseTokens, callBudget, 256, slots);
         List<Benchmarks.Benchmark> loaded = new ArrayList<>();
         for (String name : benchmarks) loaded.add(Benchmarks.load(name, dataDirectory, limit));
+        for (Benchmarks.Benchmark b : loaded) settingsFor(b); // a bad combination is refused before any model loads
         boolean anyTool = !noTool;
         WorkerPool sandbox = anyTool ? new WorkerPool(SandboxSettings.defaults()) : null;
         List<EvalResult> main, base = List.of();
         try (CpuBackend backend = new CpuBackend(threads == null ? Runtime.getRuntime().availableProcessors() : threads)) {
             SandboxCodeRunner runner = sandbox == null ? null : new SandboxCodeRunner(sandbox);
-            main = evaluateModel(backend, model, template, runner, settings, loaded);
-            if (baseline != null) base = evaluateModel(backend, baseline, baselineTemplate, null, settings.withTool(false), loaded);
+            main = evaluateModel(backend, model, template, runner, !noTool, loaded);
+            if (baseline != null) base = evaluateModel(backend, baseline, baselineTemplate, null, false, loaded);
         } finally {
             if (sandbox != null) sandbox.close();
         }
@@ -133,14 +133,22 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** k: --samples, else 16 on the AIME sets (avg@16, as the paper reports them) and 1 (greedy) elsewhere. */
+    private EvalSettings settingsFor(Benchmarks.Benchmark benchmark) {
+        int k = samples != null ? samples : benchmark.name().startsWith("aime") ? 16 : 1;
+        double t = temperature != null ? temperature : k > 1 ? 0.6 : 0.0;
+        return new EvalSettings(k, t, topP, seed, !noTool, maxResponseTokens, callBudget, 256, slots);
+    }
+
     private List<EvalResult> evaluateModel(CpuBackend backend, Path directory, String templateName, SandboxCodeRunner runner,
-                                           EvalSettings settings, List<Benchmarks.Benchmark> loaded) throws Exception {
+                                           boolean tool, List<Benchmarks.Benchmark> loaded) throws Exception {
         if (!Files.isDirectory(directory)) throw new IllegalArgumentException("no such model directory: " + directory);
         PromptFormat format = PromptFormat.open(directory, templateName);
         List<EvalResult> results = new ArrayList<>();
         try (Transformer transformer = HuggingFaceCheckpoint.load(backend, directory)) {
             Evaluator evaluator = new Evaluator(Evaluator.Policy.of(directory.toString(), transformer, format), runner);
             for (Benchmarks.Benchmark benchmark : loaded) {
+                EvalSettings settings = settingsFor(benchmark).withTool(tool);
                 String label = benchmark.name() + (settings.toolEnabled() ? " (tool)" : " (no tool)");
                 results.add(evaluator.evaluate(benchmark, settings, (done, total, correct) -> progress(label, done, total, correct)));
                 err().println();

@@ -69,6 +69,17 @@ class EvalCommandTest {
     }
 
     @Test
+    void aimeIsSampledSixteenTimesUnlessToldOtherwise(@TempDir Path tmp) throws Exception {
+        Path model = qwenShapedModel(tmp.resolve("qwen"));
+        String[] result = run("eval", "--model", model.toString(), "--benchmark", "aime24,amc23", "--limit", "1", "--no-tool",
+                "--max-response-tokens", "2", "--threads", "2");
+        assertEquals("0", result[0], result[2]);
+        assertTrue(result[1].contains(" | aime24 | off | 1 | 16 | "), result[1]);
+        assertTrue(result[1].contains(" | amc23 | off | 1 | 1 | "), result[1]);
+        assertTrue(result[2].contains("16/16 responses"), result[2]);
+    }
+
+    @Test
     void badFlagsAreNamed(@TempDir Path tmp) throws Exception {
         String[] missing = run("eval", "--model", tmp.resolve("none").toString(), "--benchmark", "math500", "--limit", "1");
         assertEquals("2", missing[0]);
