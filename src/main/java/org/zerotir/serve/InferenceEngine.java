@@ -35,6 +35,9 @@ public final class InferenceEngine implements AutoCloseable {
 
     /** What the loop tells one sequence's caller; all calls come from the loop thread. */
     public interface Listener {
+        /** The sequence's first token was sampled (time to first token; its text may need more tokens to show). */
+        default void firstToken() {}
+
         /** Text the response gained: the model's tokens as they decode, and appended output blocks. */
         void text(String delta);
 
@@ -221,7 +224,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     private void onSampled(Active a, Generator.Sampled s) {
         a.response.add(s.token());
-        a.sampled++;
+        if (a.sampled++ == 0) a.listener.firstToken();
         StopReason reason = s.stopReason();
         String piece = a.decoder.push(s.token());
         a.text.append(piece);
@@ -395,6 +398,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     /** A listener whose failures (a write to a closed connection) never reach the loop. */
     private record Guarded(Listener inner) implements Listener {
+        @Override public void firstToken() { guard(inner::firstToken); }
         @Override public void text(String delta) { guard(() -> inner.text(delta)); }
         @Override public void executed(CodeRunner.Execution execution) { guard(() -> inner.executed(execution)); }
         @Override public void finished(String reason, int completion, int toolOutput) { guard(() -> inner.finished(reason, completion, toolOutput)); }

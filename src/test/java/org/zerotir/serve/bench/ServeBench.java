@@ -51,7 +51,7 @@ public final class ServeBench {
         Tokenizer tokenizer = Tokenizer.load(Path.of("../shared/data/qwen2.5-tokenizer"));
         List<Load> loads = List.of(
                 new Load("mini (128 hidden, 4 layers)", MINI, 32, quick ? 32 : 128, quick ? 1 : 2),
-                new Load("Qwen2.5-0.5B shape", QWEN_05B, 32, quick ? 4 : 16, 1));
+                new Load("Qwen2.5-0.5B shape", QWEN_05B, 8, quick ? 12 : 32, 1));
         BenchTable table = new BenchTable("Serving: continuous batching on the CPU backend (" + threads + " threads)",
                 "model", "clients", "tokens/s", "x single client", "TTFT median ms", "TTFT p90 ms", "tokens", "seconds");
         for (Load load : loads) {
@@ -105,12 +105,13 @@ public final class ServeBench {
                     boolean[] first = {true};
                     engine.submit(new InferenceEngine.Sequence(prompt, null, new SamplingParams(1.0, 1.0, 0, client * 1000L + round), newTokens,
                             List.of(), List.of(), false, 0), new InferenceEngine.Listener() {
-                        @Override public void text(String delta) { firstToken(); }
+                        @Override public void text(String delta) { }
                         @Override public void executed(CodeRunner.Execution execution) { }
-                        @Override public void finished(String reason, int tokens, int toolOutputTokens) { firstToken(); done.countDown(); }
+                        @Override public void finished(String reason, int tokens, int toolOutputTokens) { done.countDown(); }
                         @Override public void failed(String message) { System.err.println("failed: " + message); done.countDown(); }
 
-                        private void firstToken() {
+                        @Override
+                        public void firstToken() {
                             if (first[0]) {
                                 first[0] = false;
                                 ttfts.add((System.nanoTime() - submitted) / 1e6);
