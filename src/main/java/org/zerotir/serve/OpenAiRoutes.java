@@ -209,6 +209,13 @@ public class OpenAiRoutes {
         }
 
         void start() {
+            InferenceEngine engine = prepared.model().engine();
+            if (engine.inFlight() + request.n() > config.slots() + config.maxWaiting()) {
+                ctx.response().putHeader("Retry-After", "1");
+                fail(new OpenAiException(503, "server_error", "model " + prepared.model().servable().id() + " is busy: "
+                        + engine.inFlight() + " sequences are being generated or waiting; retry shortly", null, "engine_overloaded"));
+                return;
+            }
             // a client that goes away frees its slots before the next decode step
             ctx.response().closeHandler(v -> cancelAll());
             ctx.request().connection().closeHandler(v -> cancelAll());
@@ -232,7 +239,7 @@ public class OpenAiRoutes {
                     var sequence = new InferenceEngine.Sequence(prepared.promptIds(), prepared.openCode(), sampling, request.maxTokens(),
                             request.stop(), prepared.templateStops(), request.codeExecution(), request.callBudget());
                     try {
-                        handles.add(prepared.model().engine().submit(sequence, listener(i)));
+                        handles.add(engine.submit(sequence, listener(i)));
                     } catch (IllegalStateException | IllegalArgumentException e) {
                         cancelAll();
                         fail(new OpenAiException(503, "server_error", e.getMessage(), "model", "model_unavailable"));

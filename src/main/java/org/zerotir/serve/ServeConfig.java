@@ -28,6 +28,13 @@ public interface ServeConfig {
     @WithDefault("32")
     int slots();
 
+    /**
+     * Sequences that may wait for a slot, per model; past this a request is refused at once (503, with Retry-After)
+     * rather than queued without bound.
+     */
+    @WithDefault("256")
+    int maxWaiting();
+
     /** Context per slot, in tokens (capped by the model's own). */
     @WithDefault("4096")
     int contextLength();
