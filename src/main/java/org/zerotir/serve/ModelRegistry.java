@@ -50,6 +50,7 @@ public class ModelRegistry {
     private final Optional<String> runsDirectory;
     private final Instance<SandboxClient> sandbox;
     private final LinkedHashMap<String, Loaded> loaded = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<String, CompletableFuture<Loaded>> loading = new java.util.HashMap<>();
 
     public ModelRegistry(ServeConfig config, @ConfigProperty(name = "zerotir.runs.directory") Optional<String> runsDirectory,
                          Instance<SandboxClient> sandbox) {
@@ -74,19 +75,49 @@ public class ModelRegistry {
         throw new OpenAiException(404, "invalid_request_error", "The model '" + id + "' does not exist", "model", "model_not_found");
     }
 
-    /** The model's engine, loading it (and unloading the least recently used one) if needed. Blocking. */
-    public synchronized Loaded load(Servable servable) {
-        Loaded current = loaded.get(servable.id());
-        if (current != null && current.servable().directory().equals(servable.directory())) return current;
-        if (current != null) loaded.remove(servable.id()).engine().retire();
-        while (loaded.size() >= Math.max(1, config.maxLoadedModels())) {
-            String eldest = loaded.keySet().iterator().next();
-            LOG.infof("Serve: unloading %s (least recently used; %d models at most)", eldest, config.maxLoadedModels());
-            loaded.remove(eldest).engine().retire();
+    /**
+     * The model's engine, loading it (and unloading the least recently used one first) if needed. Blocking while
+     * this model loads; requests for models already loaded are never held up by another one loading.
+     */
+    public Loaded load(Servable servable) {
+        CompletableFuture<Loaded> mine = null, pending;
+        synchronized (this) {
+            Loaded current = loaded.get(servable.id());
+            if (current != null && current.servable().directory().equals(servable.directory())) return current;
+            pending = loading.get(servable.id());
+            if (pending == null) {
+                if (current != null) loaded.remove(servable.id()).engine().retire();
+                while (!loaded.isEmpty() && loaded.size() + loading.size() >= Math.max(1, config.maxLoadedModels())) {
+                    String eldest = loaded.keySet().iterator().next();
+                    LOG.infof("Serve: unloading %s (least recently used; %d models at most)", eldest, config.maxLoadedModels());
+                    loaded.remove(eldest).engine().retire();
+                }
+                mine = new CompletableFuture<>();
+                pending = mine;
+                loading.put(servable.id(), mine);
+            }
         }
-        Loaded fresh = open(servable);
-        loaded.put(servable.id(), fresh);
-        return fresh;
+        if (mine != null) {
+            try {
+                Loaded fresh = open(servable);
+                synchronized (this) {
+                    loaded.put(servable.id(), fresh);
+                    loading.remove(servable.id());
+                }
+                mine.complete(fresh);
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    loading.remove(servable.id());
+                }
+                mine.completeExceptionally(e);
+            }
+        }
+        try {
+            return pending.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) throw cause;
+            throw e;
+        }
     }
 
     /** Ids of the models in memory, least recently used first. */
