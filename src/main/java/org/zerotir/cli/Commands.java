@@ -8,10 +8,10 @@ import java.util.Set;
 /** The command line: {@code zerotir <command> [options]}; without a command the server starts. */
 @Command(name = "zerotir", mixinStandardHelpOptions = true, version = "zerotir 0.1",
         description = "Trains language models with RL to use a Python interpreter while they reason.",
-        subcommands = {PretrainCommand.class, TrainCommand.class, ReportCommand.class})
+        subcommands = {PretrainCommand.class, TrainCommand.class, ReportCommand.class, EvalCommand.class})
 public final class Commands {
 
-    private static final Set<String> NAMES = Set.of("pretrain", "train", "report", "help", "--help", "-h", "--version", "-V");
+    private static final Set<String> NAMES = Set.of("pretrain", "train", "report", "eval", "help", "--help", "-h", "--version", "-V");
 
     static boolean isCommand(String[] args) {
         return args.length > 0 && NAMES.contains(args[0]);

@@ -3,6 +3,7 @@ package org.zerotir.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.zerotir.analysis.CurvesChart;
+import org.zerotir.analysis.ScalingAnalysis;
 import org.zerotir.analysis.ScalingFit;
 import org.zerotir.analysis.Spearman;
 import org.zerotir.rl.MetricNames;
@@ -45,6 +46,13 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "5", description = "steps averaged for the start and end figures (default: ${DEFAULT-VALUE})")
     int window;
 
+    @Option(names = "--scaling", description = "also fit each metric with linear, logarithmic and power-law forms (chosen by the error "
+            + "on the last --held-out share of steps) and correlate step, accuracy, code use and response length")
+    boolean scaling;
+
+    @Option(names = "--held-out", defaultValue = "0.2", description = "share of the latest steps the --scaling forms are judged on (default: ${DEFAULT-VALUE})")
+    double heldOut;
+
     @Override
     public Integer call() throws IOException {
         if (window < 1) throw new IllegalArgumentException("--window must be >= 1, got " + window);
@@ -73,6 +81,7 @@ final class ReportCommand implements Callable<Integer> {
                         heldOut.values()[heldOut.values().length - 1], heldOut.steps()[heldOut.steps().length - 1]);
             }
         }
+        if (scaling) scalingReport(out);
         out.flush();
         if (png != null) {
             List<CurvesChart.Panel> chart = new ArrayList<>();
@@ -82,6 +91,41 @@ final class ReportCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("report: curves in " + png);
         }
         return 0;
+    }
+
+    /** The scaling-law section: every form of every metric, the chosen one first, then the correlations. */
+    private void scalingReport(PrintWriter out) throws IOException {
+        if (!(heldOut > 0 && heldOut < 1)) throw new IllegalArgumentException("--held-out must be in (0, 1), got " + heldOut);
+        out.println();
+        out.println("| run | metric | form | a | b | R² | held-out RMSE | chosen |");
+        out.println("|---|---|---|---|---|---|---|---|");
+        List<String> correlationRows = new ArrayList<>();
+        for (Path run : runs) {
+            String name = run.getFileName().toString();
+            TreeMap<Integer, JsonNode> lines = read(run)[0];
+            for (String metric : METRICS) {
+                CurvesChart.Series series = series(name, lines, metric);
+                ScalingAnalysis.Result result = ScalingAnalysis.analyse(series.steps(), series.values(), heldOut);
+                for (ScalingAnalysis.FormFit fit : result.fits()) {
+                    out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %.4g | %.4g | %.3f | %.4g | %s |%n", name, metric,
+                            fit.form().name().toLowerCase(java.util.Locale.ROOT), fit.a(), fit.b(), fit.rSquared(), fit.heldOutRmse(),
+                            fit == result.best() ? "yes" : "");
+                }
+            }
+            // steps where every metric is present, so the series pair up point by point
+            java.util.Map<String, double[]> aligned = new java.util.LinkedHashMap<>();
+            List<Integer> steps = lines.entrySet().stream().filter(e -> METRICS.stream().allMatch(e.getValue()::has)).map(java.util.Map.Entry::getKey).toList();
+            if (steps.size() < 3) continue;
+            aligned.put("step", steps.stream().mapToDouble(Integer::doubleValue).toArray());
+            for (String metric : METRICS) aligned.put(metric, steps.stream().mapToDouble(st -> lines.get(st).get(metric).asDouble()).toArray());
+            for (ScalingAnalysis.Correlation c : ScalingAnalysis.correlations(aligned)) {
+                correlationRows.add(String.format(java.util.Locale.ROOT, "| %s | %s | %s | %.3f | %.3f |", name, c.first(), c.second(), c.pearson(), c.spearman()));
+            }
+        }
+        out.println();
+        out.println("| run | series | series | Pearson | Spearman |");
+        out.println("|---|---|---|---|---|");
+        correlationRows.forEach(out::println);
     }
 
     /** [step lines, evaluation lines] by step; a later line for the same step replaces an earlier one. */

@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
  * the policy sampled are kept exactly: decoding is only used to find fences and stop strings.
  */
 public final class ToolRollout {
-    static final String CODE_OPEN = "```python";
-    static final String FENCE = "```";
-    static final String OUTPUT_OPEN = "```output";
+    public static final String CODE_OPEN = "```python";
+    public static final String FENCE = "```";
+    public static final String OUTPUT_OPEN = "```output";
 
     /** Makes the batched generator for a rollout: slots and context length. */
     @FunctionalInterface
@@ -182,7 +182,7 @@ public final class ToolRollout {
     }
 
     /** The code of the first ```python block of the segment that has been closed, or null. */
-    static String closedCode(String segment) {
+    public static String closedCode(String segment) {
         int open = segment.indexOf(CODE_OPEN);
         if (open < 0) return null;
         int bodyStart = open + CODE_OPEN.length();
@@ -213,7 +213,7 @@ public final class ToolRollout {
                               Active[] active, int samplesPerPrompt) {
         a.executions.add(execution);
         if (execution.status() == CodeRunner.Status.INFRASTRUCTURE) a.infraFailure = true;
-        int[] output = codec.encode("\n" + OUTPUT_OPEN + "\n" + shown(execution.output()) + "\n" + FENCE + "\n");
+        int[] output = codec.encode(outputBlock(codec, execution.output(), settings.maxOutputTokens()));
         int room = generator.maxSequenceLength() - 1 - (a.promptIds.length + a.response.size());
         if (output.length > room || a.response.size() + output.length >= settings.maxResponseTokens() + outputAllowance()) {
             results[index(a, samplesPerPrompt)] = finish(a, StopReason.MAX_TOKENS);
@@ -236,9 +236,15 @@ public final class ToolRollout {
         return settings.callBudget() * (settings.maxOutputTokens() + 16);
     }
 
-    private String shown(String output) {
+    /**
+     * The text appended after a closed code block: the execution's output in an ```output block, or the "output
+     * too long" message in its place when the output has more than maxOutputTokens tokens. The server's
+     * inference engine appends the same text, so a served model sees what it saw in training.
+     */
+    public static String outputBlock(TextCodec codec, String output, int maxOutputTokens) {
         String trimmed = output.strip();
-        return codec.encode(trimmed).length > settings.maxOutputTokens() ? RolloutSettings.OUTPUT_TOO_LONG : trimmed;
+        String shown = codec.encode(trimmed).length > maxOutputTokens ? RolloutSettings.OUTPUT_TOO_LONG : trimmed;
+        return "\n" + OUTPUT_OPEN + "\n" + shown + "\n" + FENCE + "\n";
     }
 
     private Trajectory finish(Active a, StopReason reason) {
