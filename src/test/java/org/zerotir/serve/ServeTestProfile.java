@@ -35,7 +35,7 @@ public class ServeTestProfile implements QuarkusTestProfile {
         Path dir = root();
         String model = dir.resolve("bigram").toString();
         return Map.ofEntries(
-                Map.entry("zerotir.api-keys", KEY + ",second-key"),
+                Map.entry("zerotir.api.keys", KEY + ",second-key"),
                 Map.entry("zerotir.serve.models.counter", model),
                 Map.entry("zerotir.serve.models.counter-b", model),
                 Map.entry("zerotir.serve.models.counter-c", model),
