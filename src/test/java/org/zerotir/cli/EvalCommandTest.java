@@ -26,7 +26,7 @@ class EvalCommandTest {
             model.initializeRandom(3);
             org.zerotir.engine.checkpoint.HuggingFaceCheckpoint.save(model, directory);
         }
-        Files.copy(Path.of("../shared/data/qwen2.5-tokenizer/tokenizer.json"), directory.resolve("tokenizer.json"));
+        Files.copy(org.zerotir.SharedData.require("qwen2.5-tokenizer/tokenizer.json"), directory.resolve("tokenizer.json"));
         Files.writeString(directory.resolve("tokenizer_config.json"),
                 "{\"eos_token\": \"<|endoftext|>\", \"pad_token\": \"<|endoftext|>\", \"bos_token\": null}");
         return directory;
@@ -45,7 +45,7 @@ class EvalCommandTest {
     void evaluatesAModelAndABaselineIntoTheHeadlineTable(@TempDir Path tmp) throws Exception {
         Path model = qwenShapedModel(tmp.resolve("qwen"));
         Path csv = tmp.resolve("report.csv"), records = tmp.resolve("records.jsonl");
-        String[] result = run("eval", "--model", model.toString(), "--baseline", model.toString(), "--benchmark", "math500,gsm8k",
+        String[] result = run("eval", "--data-dir", org.zerotir.SharedData.DIR.toString(), "--model", model.toString(), "--baseline", model.toString(), "--benchmark", "math500,gsm8k",
                 "--limit", "2", "--samples", "2", "--max-response-tokens", "6", "--threads", "2", "--out", csv.toString(),
                 "--records", records.toString());
         assertEquals("0", result[0], result[2]);
@@ -71,7 +71,7 @@ class EvalCommandTest {
     @Test
     void aimeIsSampledSixteenTimesUnlessToldOtherwise(@TempDir Path tmp) throws Exception {
         Path model = qwenShapedModel(tmp.resolve("qwen"));
-        String[] result = run("eval", "--model", model.toString(), "--benchmark", "aime24,amc23", "--limit", "1", "--no-tool",
+        String[] result = run("eval", "--data-dir", org.zerotir.SharedData.DIR.toString(), "--model", model.toString(), "--benchmark", "aime24,amc23", "--limit", "1", "--no-tool",
                 "--max-response-tokens", "2", "--threads", "2");
         assertEquals("0", result[0], result[2]);
         assertTrue(result[1].contains(" | aime24 | off | 1 | 16 | "), result[1]);

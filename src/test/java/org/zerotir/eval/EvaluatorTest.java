@@ -254,7 +254,7 @@ class EvaluatorTest {
 
     @Test
     void namedBenchmarksLoadFromTheSharedDataWithALimit() throws Exception {
-        Path data = Path.of("../shared/data");
+        Path data = org.zerotir.SharedData.DIR;
         Benchmarks.Benchmark math = Benchmarks.load("math500", data, 7);
         assertEquals(7, math.problems().size());
         assertEquals("math500", math.name());

@@ -23,7 +23,7 @@ import java.util.Map;
 public final class TestModels {
     private TestModels() {}
 
-    public static final Path TOKENIZER = Path.of("../shared/data/qwen2.5-tokenizer/tokenizer.json");
+    public static final Path TOKENIZER = org.zerotir.SharedData.DIR.resolve("qwen2.5-tokenizer/tokenizer.json");
     /** Counting: each word is followed by the next; " ten" by end-of-text. */
     public static final String[] WORDS = {" one", " two", " three", " four", " five", " six", " seven", " eight", " nine", " ten"};
 

@@ -48,7 +48,7 @@ public final class ServeBench {
             else throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: " + USAGE);
         }
         String command = ("bench/serve " + String.join(" ", args)).trim();
-        Tokenizer tokenizer = Tokenizer.load(Path.of("../shared/data/qwen2.5-tokenizer"));
+        Tokenizer tokenizer = Tokenizer.load(org.zerotir.SharedData.DIR.resolve("qwen2.5-tokenizer"));
         List<Load> loads = List.of(
                 new Load("mini (128 hidden, 4 layers)", MINI, 32, quick ? 32 : 128, quick ? 1 : 2),
                 new Load("Qwen2.5-0.5B shape", QWEN_05B, 8, quick ? 12 : 32, 1));
