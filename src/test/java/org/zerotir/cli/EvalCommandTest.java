@@ -81,13 +81,14 @@ class EvalCommandTest {
 
     @Test
     void badFlagsAreNamed(@TempDir Path tmp) throws Exception {
-        String[] missing = run("eval", "--model", tmp.resolve("none").toString(), "--benchmark", "math500", "--limit", "1");
+        String[] missing = run("eval", "--data-dir", org.zerotir.SharedData.DIR.toString(), "--model", tmp.resolve("none").toString(),
+                "--benchmark", "math500", "--limit", "1");
         assertEquals("2", missing[0]);
         assertTrue(missing[2].contains("no such model directory"), missing[2]);
         String[] benchmark = run("eval", "--model", tmp.toString(), "--benchmark", "math5000");
         assertEquals("2", benchmark[0]);
         assertTrue(benchmark[2].contains("math5000") && benchmark[2].contains("known names"), benchmark[2]);
-        String[] greedySamples = run("eval", "--model", tmp.toString(), "--samples", "4", "--temperature", "0", "--limit", "1");
+        String[] greedySamples = run("eval", "--data-dir", org.zerotir.SharedData.DIR.toString(), "--model", tmp.toString(), "--samples", "4", "--temperature", "0", "--limit", "1");
         assertEquals("2", greedySamples[0]);
         assertTrue(greedySamples[2].contains("temperature"), greedySamples[2]);
         String[] out = run("eval", "--model", tmp.toString(), "--out", tmp.resolve("r.txt").toString());

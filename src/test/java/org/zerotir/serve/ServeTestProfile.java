@@ -36,6 +36,7 @@ public class ServeTestProfile implements QuarkusTestProfile {
         String model = dir.resolve("bigram").toString();
         return Map.ofEntries(
                 Map.entry("zerotir.api.keys", KEY + ",second-key"),
+                Map.entry("zerotir.eval.data-directory", org.zerotir.SharedData.DIR.toString()),
                 Map.entry("zerotir.serve.models.counter", model),
                 Map.entry("zerotir.serve.models.counter-b", model),
                 Map.entry("zerotir.serve.models.counter-c", model),
