@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * problem solved with code, so that the tool use RL finds is discovered, not imitated:
  * <ul>
  *   <li>math problems with easy numbers solved in words, ending in a boxed answer;</li>
- *   <li>Python snippets followed by their real output block;</li>
+ *   <li>Python snippets followed by their real output block, read back in words ("The output is N.");</li>
  *   <li>the bridge: programming requests ("Print 347 * 58 in Python and box the output.") answered by
  *       code, its output and a boxed copy of it. Without it the chance of code, then output, then a box
  *       is about 1e-6 per sample and outcome-only RL never sees a reward (shared/MINI_ZEROTIR.md).</li>
@@ -68,8 +68,9 @@ public final class BaseCorpus {
                 + ". The answer is \\boxed{" + task.value() + "}.";
     }
 
+    /** Code, its output, and the output read back: copying a tool's output is what RL cannot teach from nothing. */
     static String snippet(ArithmeticTasks.Task task, SplittableRandom random) {
-        return code(task, random) + "```output\n" + task.value() + "\n```";
+        return code(task, random) + "```output\n" + task.value() + "\n```\nThe output is " + task.value() + ".";
     }
 
     static String bridge(ArithmeticTasks.Task task, SplittableRandom random) {

@@ -81,6 +81,8 @@ class DataTest {
                 }
             } else {
                 assertTrue(doc.startsWith("```python\n"), doc);
+                Matcher shown = output.matcher(doc);
+                assertTrue(shown.find() && doc.endsWith("The output is " + shown.group(1) + "."), "a snippet reads its output back: " + doc);
                 snippets++;
             }
             Matcher out = output.matcher(doc), box = boxed.matcher(doc);
