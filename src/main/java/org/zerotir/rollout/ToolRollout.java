@@ -213,7 +213,8 @@ public final class ToolRollout {
                               Active[] active, int samplesPerPrompt) {
         a.executions.add(execution);
         if (execution.status() == CodeRunner.Status.INFRASTRUCTURE) a.infraFailure = true;
-        int[] output = codec.encode(outputBlock(codec, execution.output(), settings.maxOutputTokens()));
+        int[] output = codec.encode(outputBlock(codec, execution.output(), settings.maxOutputTokens(),
+                endsWithNewline(codec, a.response.array(), a.response.size())));
         int room = generator.maxSequenceLength() - 1 - (a.promptIds.length + a.response.size());
         if (output.length > room || a.response.size() + output.length >= settings.maxResponseTokens() + outputAllowance()) {
             results[index(a, samplesPerPrompt)] = finish(a, StopReason.MAX_TOKENS);
@@ -241,10 +242,18 @@ public final class ToolRollout {
      * too long" message in its place when the output has more than maxOutputTokens tokens. The server's
      * inference engine appends the same text, so a served model sees what it saw in training.
      */
-    public static String outputBlock(TextCodec codec, String output, int maxOutputTokens) {
+    public static String outputBlock(TextCodec codec, String output, int maxOutputTokens, boolean afterNewline) {
         String trimmed = output.strip();
         String shown = codec.encode(trimmed).length > maxOutputTokens ? RolloutSettings.OUTPUT_TOO_LONG : trimmed;
-        return "\n" + OUTPUT_OPEN + "\n" + shown + "\n" + FENCE + "\n";
+        // The block starts on a new line. When the model's closing fence already ended one (a tokenizer may have
+        // "```\n" as one token), a second newline would show the model a blank line it never saw before an
+        // output block in its training text; small models then fail to read the output back.
+        return (afterNewline ? "" : "\n") + OUTPUT_OPEN + "\n" + shown + "\n" + FENCE + "\n";
+    }
+
+    /** Whether ids[0, end) decodes to text ending in a newline. */
+    public static boolean endsWithNewline(TextCodec codec, int[] ids, int end) {
+        return end > 0 && codec.decode(ids, end - 1, end).endsWith("\n");
     }
 
     private Trajectory finish(Active a, StopReason reason) {

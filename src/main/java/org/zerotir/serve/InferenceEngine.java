@@ -308,7 +308,9 @@ public final class InferenceEngine implements AutoCloseable {
     private void appendOutput(Active a, CodeRunner.Execution execution) {
         a.executing = false;
         if (a.done) return; // the caller went away while the code ran
-        String block = ToolRollout.outputBlock(codec, execution.output(), maxOutputTokens);
+        int[] written = a.response.stream().mapToInt(Integer::intValue).toArray();
+        String block = ToolRollout.outputBlock(codec, execution.output(), maxOutputTokens,
+                ToolRollout.endsWithNewline(codec, written, written.length));
         int[] ids = codec.encode(block);
         int used = a.sequence.promptIds().length + a.response.size();
         if (used + ids.length >= generator.maxSequenceLength() - 1) {

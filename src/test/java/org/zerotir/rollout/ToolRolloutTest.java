@@ -234,4 +234,15 @@ class ToolRolloutTest {
         assertEquals(null, ToolRollout.closedCode("text ```python\nprint(1)\n"));
         assertEquals(2, ToolRollout.count("```output a ```output b", "```output"));
     }
+
+    @Test
+    void theOutputBlockStartsOnTheFenceLineOnlyWhenNoNewlineEndedIt() {
+        assertEquals("\n```output\n42\n```\n", ToolRollout.outputBlock(CHARACTERS, " 42\n", 256, false));
+        // a tokenizer whose fence token carries the newline ("```\n") must not get a blank line before the block
+        assertEquals("```output\n42\n```\n", ToolRollout.outputBlock(CHARACTERS, "42", 256, true));
+        int[] ids = CHARACTERS.encode("print(1)\n```\n");
+        assertTrue(ToolRollout.endsWithNewline(CHARACTERS, ids, ids.length));
+        assertFalse(ToolRollout.endsWithNewline(CHARACTERS, ids, ids.length - 1));
+        assertFalse(ToolRollout.endsWithNewline(CHARACTERS, ids, 0));
+    }
 }
