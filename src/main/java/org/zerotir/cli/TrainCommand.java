@@ -6,6 +6,7 @@ import org.zerotir.engine.cpu.CpuBackend;
 import org.zerotir.rl.RunConfig;
 import org.zerotir.rl.RunEnvironment;
 import org.zerotir.rl.RunEnvironments;
+import org.zerotir.reward.SympyFallback;
 import org.zerotir.rollout.SandboxCodeRunner;
 import org.zerotir.sandbox.SandboxSettings;
 import org.zerotir.sandbox.WorkerPool;
@@ -81,7 +82,7 @@ final class TrainCommand implements Callable<Integer> {
         WorkerPool sandbox = runConfig.tool().enabled() ? new WorkerPool(SandboxSettings.defaults()) : null;
         try (CpuBackend backend = new CpuBackend(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
              RunEnvironment environment = RunEnvironments.open(runConfig, backend,
-                     sandbox == null ? null : new SandboxCodeRunner(sandbox), sandbox)) {
+                     sandbox == null ? null : new SandboxCodeRunner(sandbox), sandbox == null ? null : new SympyFallback(sandbox), sandbox)) {
             // written once everything it names has opened: a refused configuration leaves nothing behind
             Files.createDirectories(out);
             JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve(CONFIG).toFile(), runConfig);

@@ -8,7 +8,9 @@ import org.zerotir.engine.Backend;
 import org.zerotir.engine.ModelConfig;
 import org.zerotir.engine.ModelConfigException;
 import org.zerotir.engine.checkpoint.HuggingFaceCheckpoint;
+import org.zerotir.reward.MathEquivalence;
 import org.zerotir.reward.RewardFunction;
+import org.zerotir.reward.SymbolicFallback;
 import org.zerotir.reward.RewardSettings;
 import org.zerotir.rollout.CodeRunner;
 import org.zerotir.rollout.PromptFormat;
@@ -29,6 +31,12 @@ public final class RunEnvironments {
 
     /** runner executes code when the run's tool is on; it is not called otherwise. */
     public static RunEnvironment open(RunConfig config, Backend backend, CodeRunner runner, AutoCloseable resources) throws IOException {
+        return open(config, backend, runner, null, resources);
+    }
+
+    /** The same with the verifier's last stage (sympy in the sandbox), or null to score undecided answers as wrong. */
+    public static RunEnvironment open(RunConfig config, Backend backend, CodeRunner runner, SymbolicFallback fallback,
+                                      AutoCloseable resources) throws IOException {
         Path model = Path.of(config.model().path());
         if (!Files.isDirectory(model)) throw new RunConfig.InvalidField("model.path", "no such directory: " + model);
         ModelConfig modelConfig;
@@ -53,8 +61,13 @@ public final class RunEnvironments {
         CodeRunner toolRunner = config.tool().enabled() ? runner
                 : (code, session) -> CompletableFuture.failedFuture(new IllegalStateException("the tool is off in this run"));
         TrainingLoop.Environment loop = new TrainingLoop.Environment(backend, format.codec(), format.stopTokens(), format.stopStrings(),
-                problem -> format.prompt(problem.problem()), new VerifiedScorer(new RewardFunction(RewardSettings.defaults())), toolRunner);
+                problem -> format.prompt(problem.problem()), new VerifiedScorer(new RewardFunction(RewardSettings.defaults(), verifier(fallback))), toolRunner);
         return new RunEnvironment(loop, problems[0], problems[1], resources);
+    }
+
+    private static MathEquivalence verifier(SymbolicFallback fallback) {
+        MathEquivalence.Settings settings = MathEquivalence.Settings.defaults();
+        return new MathEquivalence(fallback == null ? settings : settings.withFallback(fallback, java.time.Duration.ofSeconds(5)));
     }
 
     /** [train, held out]: generated arithmetic (held-out from the other split), or a JSONL file's last problems. */

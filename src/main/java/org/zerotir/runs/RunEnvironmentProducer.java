@@ -7,6 +7,8 @@ import jakarta.enterprise.inject.Produces;
 import org.zerotir.engine.cpu.CpuBackend;
 import org.zerotir.rl.RunEnvironment;
 import org.zerotir.rl.RunEnvironments;
+import org.zerotir.reward.SymbolicFallback;
+import org.zerotir.reward.SympyFallback;
 import org.zerotir.rollout.SandboxCodeRunner;
 import org.zerotir.sandbox.SandboxClient;
 
@@ -24,7 +26,10 @@ public class RunEnvironmentProducer {
             CpuBackend backend = new CpuBackend(Runtime.getRuntime().availableProcessors());
             try {
                 // the sandbox is only started for runs that execute code
-                return RunEnvironments.open(config, backend, config.tool().enabled() ? new SandboxCodeRunner(sandbox.get()) : null, backend);
+                // sympy decides what the verifier's own stages cannot; asked only for such answers, so rarely
+                SymbolicFallback sympy = (a, b, timeout) -> new SympyFallback(sandbox.get()).equivalent(a, b, timeout);
+                return RunEnvironments.open(config, backend, config.tool().enabled() ? new SandboxCodeRunner(sandbox.get()) : null,
+                        sympy, backend);
             } catch (java.io.IOException | RuntimeException e) {
                 backend.close();
                 throw e;
