@@ -12,16 +12,13 @@ import org.zerotir.engine.cpu.CpuBackend;
 import org.zerotir.engine.generate.SamplingParams;
 import org.zerotir.engine.optim.AdamW;
 import org.zerotir.engine.optim.LearningRateSchedule;
-import org.zerotir.rollout.CodeRunner;
 import org.zerotir.rollout.RolloutSettings;
-import org.zerotir.rollout.TextCodec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,8 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * "d?" answer the next digit, (d + 1) mod 10. Chance is about 1 in 12.
  */
 class RlTrainerTest {
-    private static final String SYMBOLS = "0123456789?";
-    static final int EOS = SYMBOLS.length();
     private static CpuBackend backend;
 
     @BeforeAll
@@ -47,46 +42,12 @@ class RlTrainerTest {
         backend.close();
     }
 
-    /** One id per character; the end-of-sequence id decodes to nothing. */
-    static final TextCodec CODEC = new TextCodec() {
-        @Override
-        public int[] encode(String text) {
-            return text.chars().map(c -> {
-                int id = SYMBOLS.indexOf(c);
-                if (id < 0) throw new IllegalArgumentException("no id for '" + (char) c + "'");
-                return id;
-            }).toArray();
-        }
-
-        @Override
-        public String decode(int[] ids, int from, int to) {
-            StringBuilder text = new StringBuilder();
-            for (int i = from; i < to; i++) if (ids[i] != EOS) text.append(SYMBOLS.charAt(ids[i]));
-            return text.toString();
-        }
-    };
-
-    static final CodeRunner NO_SANDBOX = (code, session) -> CompletableFuture.failedFuture(new AssertionError("no code expected"));
-
-    static final Scorer FIRST_DIGIT = (problem, trajectory) -> {
-        String text = trajectory.responseText();
-        String answer = text.isEmpty() ? null : text.substring(0, 1);
-        boolean correct = problem.answer().equals(answer);
-        return new Scorer.Score(correct ? 1 : 0, correct, answer);
-    };
-
-    static List<Problem> problems() {
-        List<Problem> problems = new ArrayList<>();
-        for (int d = 0; d < 10; d++) problems.add(new Problem("p" + d, d + "?", String.valueOf((d + 1) % 10)));
-        return problems;
-    }
-
     private static ModelConfig config() {
-        return new ModelConfig(EOS + 1, 32, 64, 2, 4, 2, 16, 10000, 1e-6, false, true);
+        return new ModelConfig(DigitTask.EOS + 1, 32, 64, 2, 4, 2, 16, 10000, 1e-6, false, true);
     }
 
     private static RolloutSettings rollout() {
-        return new RolloutSettings(2, 0, 16, false, false, List.of(), Set.of(EOS), 64, SamplingParams.of(1.0, 3));
+        return new RolloutSettings(2, 0, 16, false, false, List.of(), Set.of(DigitTask.EOS), 64, SamplingParams.of(1.0, 3));
     }
 
     private static TrainerSettings settings(AdvantageEstimator estimator, boolean klInReward, double klCoefficient,
@@ -98,7 +59,7 @@ class RlTrainerTest {
     private static RlTrainer trainer(Transformer policy, AdamW optimizer, Transformer reference, Transformer critic,
                                      AdamW criticOptimizer, TrainerSettings settings) {
         return new RlTrainer(new RlTrainer.Models(policy, optimizer, reference, critic, criticOptimizer), settings, rollout(),
-                CODEC, NO_SANDBOX, Problem::problem, FIRST_DIGIT, problems(), new LearningRateSchedule.Constant(1e-2, 0));
+                DigitTask.CODEC, DigitTask.NO_SANDBOX, Problem::problem, DigitTask.FIRST_DIGIT, DigitTask.problems(), new LearningRateSchedule.Constant(1e-2, 0));
     }
 
     /** Mean reward of the first and last five of {@code steps} steps. */

@@ -55,8 +55,8 @@ class TrainingLoopTest {
     }
 
     private static TrainingLoop.Environment environment() {
-        return new TrainingLoop.Environment(backend, RlTrainerTest.CODEC, Set.of(RlTrainerTest.EOS),
-                List.of(), Problem::problem, RlTrainerTest.FIRST_DIGIT, RlTrainerTest.NO_SANDBOX);
+        return new TrainingLoop.Environment(backend, DigitTask.CODEC, Set.of(DigitTask.EOS),
+                List.of(), Problem::problem, DigitTask.FIRST_DIGIT, DigitTask.NO_SANDBOX);
     }
 
     /** Remembers what the loop reported. */
@@ -93,7 +93,7 @@ class TrainingLoopTest {
         Path model = baseModel(tmp.resolve("base"), modelConfig);
         for (String algorithm : List.of("grpo", "ppo")) {
             RunConfig config = config(model, algorithm);
-            List<Problem> train = RlTrainerTest.problems(), heldOut = train.subList(0, 3);
+            List<Problem> train = DigitTask.problems(), heldOut = train.subList(0, 3);
 
             Path whole = tmp.resolve(algorithm + "-whole");
             Recorder uninterrupted = new Recorder();

@@ -1,13 +1,13 @@
 package org.zerotir.runs;
 
+import org.zerotir.rl.DigitTask;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 import org.zerotir.data.Problem;
 import org.zerotir.engine.ModelConfig;
@@ -16,10 +16,7 @@ import org.zerotir.engine.checkpoint.HuggingFaceCheckpoint;
 import org.zerotir.engine.cpu.CpuBackend;
 import org.zerotir.rl.RunConfig;
 import org.zerotir.rl.RunEnvironment;
-import org.zerotir.rl.Scorer;
 import org.zerotir.rl.TrainingLoop;
-import org.zerotir.rollout.CodeRunner;
-import org.zerotir.rollout.TextCodec;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Alternative;
@@ -35,8 +32,6 @@ import jakarta.inject.Singleton;
 @Singleton
 public class TinyRunEnvironment implements RunEnvironment.Factory {
 
-    static final String SYMBOLS = "0123456789?";
-    static final int EOS = SYMBOLS.length();
     public static volatile int stepDelayMillis = 0;
     /**
      * When positive, a run waits at the start of the pauseAtStep-th training step of its execution (step
@@ -47,44 +42,12 @@ public class TinyRunEnvironment implements RunEnvironment.Factory {
 
     private final CpuBackend backend = new CpuBackend(1);
 
-    static final TextCodec CODEC = new TextCodec() {
-        @Override
-        public int[] encode(String text) {
-            return text.chars().map(c -> {
-                int id = SYMBOLS.indexOf(c);
-                if (id < 0) throw new IllegalArgumentException("no id for '" + (char) c + "'");
-                return id;
-            }).toArray();
-        }
-
-        @Override
-        public String decode(int[] ids, int from, int to) {
-            StringBuilder text = new StringBuilder();
-            for (int i = from; i < to; i++) if (ids[i] != EOS) text.append(SYMBOLS.charAt(ids[i]));
-            return text.toString();
-        }
-    };
-
-    static final Scorer FIRST_DIGIT = (problem, trajectory) -> {
-        String text = trajectory.responseText();
-        String answer = text.isEmpty() ? null : text.substring(0, 1);
-        boolean correct = problem.answer().equals(answer);
-        return new Scorer.Score(correct ? 1 : 0, correct, answer);
-    };
-
-    static final CodeRunner NO_SANDBOX = (code, session) -> CompletableFuture.failedFuture(new AssertionError("no code expected"));
-
-    static List<Problem> problems() {
-        List<Problem> problems = new ArrayList<>();
-        for (int d = 0; d < 10; d++) problems.add(new Problem("p" + d, d + "?", String.valueOf((d + 1) % 10)));
-        return problems;
-    }
 
     /** The base model directory, made once per JVM. */
     public static synchronized Path model() {
         if (model == null) {
             try (CpuBackend backend = new CpuBackend(1);
-                 Transformer policy = new Transformer(backend, new ModelConfig(EOS + 1, 32, 64, 2, 4, 2, 16, 10000, 1e-6, false, true))) {
+                 Transformer policy = new Transformer(backend, new ModelConfig(DigitTask.EOS + 1, 32, 64, 2, 4, 2, 16, 10000, 1e-6, false, true))) {
                 policy.initializeRandom(5);
                 Path directory = Files.createTempDirectory("zerotir-tiny-model");
                 HuggingFaceCheckpoint.save(policy, directory);
@@ -109,13 +72,13 @@ public class TinyRunEnvironment implements RunEnvironment.Factory {
 
     @Override
     public RunEnvironment open(RunConfig config) {
-        List<Problem> train = problems();
+        List<Problem> train = DigitTask.problems();
         // held-out problems under their own ids, so that the prompt function can tell evaluations from steps
         List<Problem> heldOut = train.subList(0, config.data().heldOut()).stream()
                 .map(p -> new Problem("heldout-" + p.id(), p.problem(), p.answer())).toList();
         int promptsPerStep = config.rollout().promptsPerStep();
         java.util.concurrent.atomic.AtomicInteger trainingPrompts = new java.util.concurrent.atomic.AtomicInteger();
-        return new RunEnvironment(new TrainingLoop.Environment(backend, CODEC, Set.of(EOS), List.of(), problem -> {
+        return new RunEnvironment(new TrainingLoop.Environment(backend, DigitTask.CODEC, Set.of(DigitTask.EOS), List.of(), problem -> {
             if (!problem.id().startsWith("heldout-")) {
                 int step = trainingPrompts.getAndIncrement() / promptsPerStep + 1;
                 while (pauseAtStep > 0 && step >= pauseAtStep) sleep(5);
@@ -123,7 +86,7 @@ public class TinyRunEnvironment implements RunEnvironment.Factory {
                 if (delay > 0) sleep(delay / promptsPerStep);
             }
             return problem.problem();
-        }, FIRST_DIGIT, NO_SANDBOX), train, heldOut, null);
+        }, DigitTask.FIRST_DIGIT, DigitTask.NO_SANDBOX), train, heldOut, null);
     }
 
     private static void sleep(int millis) {
