@@ -7,7 +7,8 @@ import java.util.Set;
 
 /** The command line: {@code zerotir <command> [options]}; without a command the server starts. */
 @Command(name = "zerotir", mixinStandardHelpOptions = true, version = "zerotir 0.1",
-        description = "Trains language models with RL to use a Python interpreter while they reason.",
+        description = {"Trains language models with RL to use a Python interpreter while they reason.",
+                "Without a command the server starts; 'sandbox' starts a sandbox replica (HTTP sandbox only, no database)."},
         subcommands = {PretrainCommand.class, TrainCommand.class, ReportCommand.class, EvalCommand.class})
 public final class Commands {
 

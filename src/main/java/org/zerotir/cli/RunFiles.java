@@ -68,9 +68,9 @@ final class RunFiles implements TrainingLoop.Listener {
         ObjectNode values = line.putObject("metrics");
         result.metrics().forEach(values::put);
         append(metrics, line);
-        for (int i = 0; i < Math.min(rolloutsKept, result.trajectories().size()); i++) {
-            append(rollouts, rollout(step, result, i));
-        }
+        // spread over the step's prompts rather than the first prompt's samples
+        int total = result.trajectories().size(), kept = Math.min(rolloutsKept, total);
+        for (int i = 0; i < kept; i++) append(rollouts, rollout(step, result, i * total / kept));
         Map<String, Double> m = result.metrics();
         double elapsed = (System.nanoTime() - started) / 1e9;
         progress.printf("%s step %d/%d  accuracy %.3f  code %.2f  calls %.2f  length %.0f  gen %.1fs  train %.1fs  elapsed %.0fs%n",
