@@ -55,7 +55,7 @@ public final class ScalingAnalysis {
         List<double[]> points = new ArrayList<>();
         for (int i = 0; i < steps.length; i++) if (steps[i] >= 1 && Double.isFinite(values[i])) points.add(new double[] {steps[i], values[i]});
         points.sort(Comparator.comparingDouble(p -> p[0]));
-        int held = Math.max(1, (int) Math.round(points.size() * heldOutFraction));
+        int held = Math.min(points.size(), Math.max(1, (int) Math.round(points.size() * heldOutFraction)));
         List<double[]> early = points.subList(0, Math.max(0, points.size() - held)), late = points.subList(points.size() - held, points.size());
         List<FormFit> fits = new ArrayList<>();
         for (Form form : Form.values()) {
