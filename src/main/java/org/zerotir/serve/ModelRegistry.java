@@ -94,6 +94,7 @@ public class ModelRegistry {
                 if (current != null) {
                     // the directory behind the name changed (a run saved a newer checkpoint): its answers in flight finish on the old one
                     loaded.remove(servable.id()).engine().retire();
+                    loadedBytes.remove(servable.id());
                 }
                 long needed = footprint(servable);
                 makeRoom(servable.id(), needed);

@@ -19,6 +19,8 @@ class AnalysisTest {
         // rank differences -1, 1, -1, 1, 0: 1 - 6 * 4 / (5 * 24) = 0.8
         assertEquals(0.8, Spearman.correlation(new double[] {1, 2, 3, 4, 5}, new double[] {2, 1, 4, 3, 5}), 1e-12);
         assertTrue(Double.isNaN(Spearman.correlation(new double[] {1, 2, 3}, new double[] {4, 4, 4})));
+        // a constant that floating point cannot average exactly still has no correlation
+        assertTrue(Double.isNaN(Pearson.correlation(new double[] {1, 2, 3, 4, 5, 6, 7}, new double[] {0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1})));
     }
 
     @Test
