@@ -25,7 +25,8 @@ export function baseOptions(width, height, yLabel) {
   return {
     width, height,
     cursor: {drag: {x: true, y: false}},
-    scales: {x: {time: false}},
+    // a flat series (0 all along) gets a ±1 band instead of uPlot's 0..100
+    scales: {x: {time: false}, y: {range: (self, min, max) => min === max ? [min - 1, max + 1] : uPlot.rangeNum(min, max, 0.1, true)}},
     axes: [{...axis, label: 'step'}, {...axis, label: yLabel, size: 60}],
     legend: {live: true},
   };
@@ -59,12 +60,13 @@ export class MetricChart {
     this.metrics.forEach((metric, i) => {
       series.push({label: metric, stroke: colors[i % colors.length], width: 1.5, spanGaps: true, points: {show: false}});
     });
-    this.metrics.forEach((metric, i) => {
-      const fit = this.fits.get(metric);
+    // a fit series only where there is a fit, so the legend lists what is drawn
+    this.fitted = this.metrics.filter(metric => this.fits.has(metric));
+    this.fitted.forEach(metric => {
+      const i = this.metrics.indexOf(metric);
       series.push({
-        label: fit ? `${metric} — ${describeFit(fit)}` : `${metric} — no fit`,
+        label: `${metric} — ${describeFit(this.fits.get(metric))}`,
         stroke: colors[i % colors.length], width: 1.5, dash: [6, 4], spanGaps: true, points: {show: false},
-        show: !!fit,
       });
     });
     const width = Math.max(240, this.plotHolder.clientWidth || 480);
@@ -73,9 +75,9 @@ export class MetricChart {
   }
 
   data() {
-    const fitted = this.metrics.map(metric => {
+    const fitted = (this.fitted ?? []).map(metric => {
       const fit = this.fits.get(metric);
-      return fit ? this.steps.map(step => evaluateFit(fit, step)) : this.steps.map(() => null);
+      return this.steps.map(step => evaluateFit(fit, step));
     });
     return [this.steps, ...this.values, ...fitted];
   }

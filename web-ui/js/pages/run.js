@@ -46,7 +46,7 @@ export async function render(main, {params: [id]}) {
     if (['STOPPED', 'FAILED'].includes(run.status)) actions.push(h('button', {type: 'button', onclick: act(resumeRun)}, 'Resume'));
     actions.push(h('button', {type: 'button', onclick: act(cloneRun)}, 'Clone'));
     if (run.status !== 'RUNNING') actions.push(h('button', {type: 'button', onclick: act(deleteRun)}, 'Delete'));
-    header.replaceChildren(
+    header.replaceChildren(...[
       h('div', {class: 'page-title'}, h('h1', {}, run.name),
         h('span', {class: `badge status-${run.status.toLowerCase()}`, dataset: {status: run.status}}, run.status.toLowerCase())),
       run.errorMessage ? message(run.errorMessage) : null,
@@ -62,7 +62,7 @@ export async function render(main, {params: [id]}) {
         h('a', {class: 'button', href: `#/run/${run.id}/rollouts`}, 'Rollouts'),
         h('a', {class: 'button', href: `#/compare?runs=${run.id}`}, 'Compare'),
         h('a', {class: 'button', href: `#/playground?model=${encodeURIComponent(run.id)}`}, 'Playground')),
-      h('details', {}, h('summary', {}, 'Configuration'), h('pre', {class: 'json-preview'}, JSON.stringify(config, null, 2))));
+      h('details', {}, h('summary', {}, 'Configuration'), h('pre', {class: 'json-preview'}, JSON.stringify(config, null, 2)))].filter(Boolean));
   }
 
   async function loadCheckpoints() {
