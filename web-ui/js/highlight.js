@@ -67,13 +67,25 @@ export function splitAnswer(answer) {
   return parts;
 }
 
-/** An answer rendered: prose as pre-wrapped text, code highlighted, output blocks in their own box. */
-export function renderAnswer(answer) {
+/**
+ * An answer rendered: prose as pre-wrapped text, code highlighted, output blocks in their own box. With the
+ * sandbox's executions, the n-th output block is marked with the n-th execution's status (an error, a time-out);
+ * an output block with no execution behind it is marked as not from the sandbox (the model wrote it itself).
+ */
+export function renderAnswer(answer, executions) {
   const container = h('div', {class: 'answer'});
+  let outputs = 0;
   for (const part of splitAnswer(answer ?? '')) {
     if (part.kind === 'text') container.append(h('div', {class: 'prose'}, part.text));
     else if (part.kind === 'python') container.append(h('pre', {class: 'code-block', 'aria-label': 'Python code'}, highlightPython(part.text)));
-    else container.append(h('pre', {class: 'output-block', 'aria-label': 'Output shown to the model'}, part.text));
+    else {
+      const execution = executions?.[outputs++];
+      const status = execution ? String(execution.status).toLowerCase() : null;
+      const mark = !executions ? null : !execution ? 'not from the sandbox' : status === 'ok' ? null : {error: 'error', timeout: 'timed out'}[status] ?? status;
+      container.append(h('pre', {class: `output-block${status ? ` status-${status}` : executions ? ' status-fake' : ''}`,
+        'aria-label': mark ? `Output shown to the model (${mark})` : 'Output shown to the model'}, part.text),
+      mark ? h('span', {class: `badge output-mark status-${status ?? 'error'}`}, mark) : null);
+    }
   }
   return container;
 }

@@ -68,7 +68,7 @@ function renderRollout(rollout) {
       h('span', {class: `badge verdict ${rollout.correct ? 'status-completed' : 'status-failed'}`}, rollout.correct ? 'correct' : 'incorrect'),
       h('span', {class: 'muted'}, `reward ${formatNumber(rollout.reward)}`), flags),
     h('section', {class: 'problem'}, h('h3', {}, 'Problem'), h('div', {class: 'prose'}, rollout.problem)),
-    h('section', {}, h('h3', {}, 'Response'), renderAnswer(rollout.response)),
+    h('section', {}, h('h3', {}, 'Response'), renderAnswer(rollout.response, executions)),
     executions.length ? h('section', {class: 'executions'}, h('h3', {}, 'Executions'), executions.map(renderExecution)) : null,
     h('dl', {class: 'facts'},
       h('div', {}, h('dt', {}, 'Extracted answer'), h('dd', {class: 'extracted'}, rollout.answer ?? '(none)')),
