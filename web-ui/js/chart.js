@@ -32,6 +32,29 @@ export function baseOptions(width, height, yLabel) {
   };
 }
 
+/**
+ * uPlot's legend entries show or hide their series on click; this makes them buttons that Tab reaches and
+ * Enter/Space press, so the charts have no mouse-only control.
+ */
+export function keyboardLegend(plot) {
+  plot.root.querySelectorAll('.u-legend .u-series').forEach((entry, index) => {
+    if (index === 0) return; // the x series (step)
+    const label = entry.querySelector('.u-label')?.textContent ?? `series ${index}`;
+    entry.tabIndex = 0;
+    entry.setAttribute('role', 'button');
+    entry.setAttribute('aria-label', `Show or hide ${label}`);
+    const sync = () => entry.setAttribute('aria-pressed', String(plot.series[index].show !== false));
+    sync();
+    entry.addEventListener('click', () => setTimeout(sync));
+    entry.addEventListener('keydown', event => {
+      if (event.key !== 'Enter' && event.key !== ' ') return;
+      event.preventDefault();
+      plot.setSeries(index, {show: plot.series[index].show === false});
+      sync();
+    });
+  });
+}
+
 export class MetricChart {
   /** metrics: names drawn in this chart; fits: Map(metric -> fit). */
   constructor(parent, {title, metrics, height = 220}) {
@@ -71,6 +94,7 @@ export class MetricChart {
     });
     const width = Math.max(240, this.plotHolder.clientWidth || 480);
     this.plot = new uPlot({...baseOptions(width, this.height, ''), series}, this.data(), this.plotHolder);
+    keyboardLegend(this.plot);
     this.updateCaption();
   }
 

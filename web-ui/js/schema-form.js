@@ -73,7 +73,13 @@ export function schemaForm(schema, container) {
     return text;
   }
 
-  build(schema, container, '');
+  // the run's own top-level settings (name, template, steps, seed...) come first, in one group, before the sections
+  const topLevel = {...schema, properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([, p]) => p.type !== 'object'))};
+  const sections = {...schema, properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([, p]) => p.type === 'object'))};
+  const runGroup = h('fieldset', {class: 'group', dataset: {path: ''}}, h('legend', {}, 'run'));
+  build(topLevel, runGroup, '');
+  container.append(runGroup);
+  build(sections, container, '');
 
   return {
     controls,

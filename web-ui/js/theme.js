@@ -16,8 +16,10 @@ export function applyTheme() {
 export function setupThemeToggle(button) {
   const label = () => {
     const dark = currentTheme() === 'dark';
+    // a toggle button keeps one label; aria-pressed says whether the dark theme is on
     button.setAttribute('aria-pressed', String(dark));
-    button.textContent = dark ? 'Dark theme' : 'Light theme';
+    button.textContent = 'Dark theme';
+    button.title = dark ? 'Dark theme is on; press for the light theme' : 'Light theme is on; press for the dark theme';
   };
   button.addEventListener('click', () => {
     localStorage.setItem(STORAGE, currentTheme() === 'dark' ? 'light' : 'dark');

@@ -10,10 +10,10 @@ export async function unlabelledControls(page) {
       const by = e.getAttribute('aria-labelledby');
       if (by) return by.split(/\s+/).map(id => document.getElementById(id)?.textContent ?? '').join(' ').trim();
       if (e.labels?.length) return [...e.labels].map(l => l.textContent).join(' ').trim();
-      if (['BUTTON', 'A', 'SUMMARY'].includes(e.tagName)) return e.textContent.trim();
+      if (['BUTTON', 'A', 'SUMMARY'].includes(e.tagName) || e.getAttribute('role') === 'button') return e.textContent.trim();
       return e.getAttribute('title')?.trim() ?? '';
     };
-    return [...document.querySelectorAll('button, input, select, textarea, a[href], summary')]
+    return [...document.querySelectorAll('button, input, select, textarea, a[href], summary, [role="button"]')]
       .filter(visible).filter(e => !nameOf(e)).map(e => e.outerHTML.slice(0, 120));
   });
 }
@@ -23,7 +23,8 @@ export async function unreachableByKeyboard(page) {
   const count = await page.evaluate(() => {
     const visible = e => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
     let index = 0;
-    for (const e of document.querySelectorAll('button, input, select, textarea, a[href], summary, [tabindex]')) {
+    // uPlot's legend entries are clickable too (show/hide a series): they must be reachable as well
+    for (const e of document.querySelectorAll('button, input, select, textarea, a[href], summary, [tabindex], .u-legend .u-series')) {
       if (!visible(e) || e.disabled || e.closest('[inert], details:not([open]) > :not(summary)')) continue;
       if (e.id === 'main') continue;
       e.dataset.a11yIndex = String(index++);

@@ -4,7 +4,7 @@ import uPlot from '../../vendor/uPlot.esm.js';
 import {h, field, message} from '../dom.js';
 import {get} from '../api.js';
 import {PER_STEP} from '../metrics.js';
-import {baseOptions, palette} from '../chart.js';
+import {baseOptions, palette, keyboardLegend} from '../chart.js';
 
 const RANGE = 5000;
 
@@ -57,12 +57,13 @@ export async function render(main, {query}) {
   const series = [{label: 'step'}, ...runs.map((run, i) => ({label: run.name, stroke: colors[i % colors.length], width: 1.5, spanGaps: true, points: {show: false}}))];
   const width = Math.max(300, holder.clientWidth || 800);
   let plot = new uPlot({...baseOptions(width, 360, metric.value), series}, data, holder);
+  keyboardLegend(plot);
   figure.dataset.series = String(runs.length);
   figure.dataset.points = String(data[0].length);
   figure.querySelector('figcaption').textContent = `${metric.value} against step: ${runs.map((run, i) => `${run.name} (${tables[i][0].length} steps)`).join(', ')}`;
   const observer = new ResizeObserver(() => { if (holder.clientWidth) plot.setSize({width: holder.clientWidth, height: 360}); });
   observer.observe(holder);
-  const onTheme = () => { plot.destroy(); plot = new uPlot({...baseOptions(holder.clientWidth, 360, metric.value), series: series.map((s, i) => i ? {...s, stroke: palette()[(i - 1) % 8]} : s)}, data, holder); };
+  const onTheme = () => { plot.destroy(); plot = new uPlot({...baseOptions(holder.clientWidth, 360, metric.value), series: series.map((s, i) => i ? {...s, stroke: palette()[(i - 1) % 8]} : s)}, data, holder); keyboardLegend(plot); };
   document.addEventListener('zerotir:theme', onTheme);
   return () => { observer.disconnect(); document.removeEventListener('zerotir:theme', onTheme); plot.destroy(); };
 }

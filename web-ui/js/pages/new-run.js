@@ -51,7 +51,7 @@ export async function render(main, {query}) {
       location.hash = `#/run/${run.id}`;
     } catch (error) {
       const marked = error instanceof ApiError && error.field ? generated.showError(error.field, error.message) : null;
-      messages.replaceChildren(message(marked ? `The server refused the run: ${error.field}: ${error.message}` : error.message));
+      messages.replaceChildren(message(marked ? `The server refused the run: ${error.message}` : error.message));
       (marked ?? messages).focus?.();
     } finally {
       submit.disabled = false;

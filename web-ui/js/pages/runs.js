@@ -78,17 +78,24 @@ export async function render(main, {query}) {
     ];
   }
 
+  // the latest step's metrics by run and step: a redrawn table shows them at once instead of blinking empty
+  const latestCache = new Map();
   async function latestMetrics(run) {
     if (!run.currentStep) return null;
-    const stepRows = await get(`/api/runs/${run.id}/metrics?from=${run.currentStep}&to=${run.currentStep}&names=${TABLE_METRICS.join(',')}`);
-    return stepRows.at(-1)?.metrics ?? null;
+    const key = `${run.id}:${run.currentStep}`;
+    if (!latestCache.has(key)) {
+      const stepRows = await get(`/api/runs/${run.id}/metrics?from=${run.currentStep}&to=${run.currentStep}&names=${TABLE_METRICS.join(',')}`);
+      latestCache.set(key, stepRows.at(-1)?.metrics ?? null);
+    }
+    return latestCache.get(key);
   }
 
   async function renderRow(run) {
     const previous = rows.get(run.id);
     if (previous && previous.run.status === run.status && previous.run.currentStep === run.currentStep && previous.latest) return;
     const row = previous?.element;
-    const fresh = h('tr', {dataset: {runId: run.id, status: run.status}}, cells(run, previous?.latest));
+    const fresh = h('tr', {dataset: {runId: run.id, status: run.status}},
+      cells(run, latestCache.get(`${run.id}:${run.currentStep}`) ?? previous?.latest));
     // a keyboard user keeps their place when a live update redraws the row they are in
     const focusedLabel = row?.contains(document.activeElement) ? document.activeElement.getAttribute('aria-label') : null;
     if (row) row.replaceWith(fresh); else body.append(fresh);

@@ -97,10 +97,10 @@ class DashboardBrowserTest {
                 // the process ended
             }
         });
-        if (!process.waitFor(6, TimeUnit.MINUTES)) {
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             pump.join(5_000);
-            fail("the browser tests did not finish in 6 minutes:\n" + output);
+            fail("the browser tests did not finish in 10 minutes:\n" + output);
         }
         pump.join(5_000);
         assertEquals(0, process.exitValue(), "the browser tests failed:\n" + output);
