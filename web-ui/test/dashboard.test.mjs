@@ -3,7 +3,8 @@
 // node web-ui/test/dashboard.test.mjs). Each check prints "ok - ..." or fails the process; every page is
 // saved as a screenshot under $SCREENSHOTS.
 import {chromium} from 'playwright-core';
-import {mkdirSync} from 'node:fs';
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {unlabelledControls, unreachableByKeyboard} from './a11y.mjs';
 
@@ -15,8 +16,19 @@ const SHOTS = process.env.SCREENSHOTS ?? 'target/ui-screenshots';
 const TIMEOUT = 60_000;
 mkdirSync(SHOTS, {recursive: true});
 
+/**
+ * Chromium raises its own processes' priority when it may (as root); these tests share the machine with timing
+ * experiments, so it runs at nice 19 without the capability to renice (setpriv, where util-linux has it).
+ */
+function politeChromium(path) {
+  const wrapper = join(tmpdir(), `zerotir-chromium-${process.pid}.sh`);
+  const setpriv = existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv --bounding-set -sys_nice --inh-caps -sys_nice ' : '';
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${setpriv}nice -n 19 "${path}" "$@"\n`, {mode: 0o755});
+  return wrapper;
+}
+
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  executablePath: politeChromium(process.env.CHROMIUM ?? '/usr/bin/chromium'),
   // root in CI containers: chromium's own sandbox needs user namespaces it may not get
   args: ['--no-sandbox', '--disable-dev-shm-usage'],
 });
@@ -167,6 +179,17 @@ await check('a scaling-law fit is drawn with its form and R² in the legend', as
   expect(legend.includes('R² = 0.930'), `legend: ${legend}`);
   await shot('run-with-fit');
   await page.unroute('**/api/runs/*/scaling');
+});
+
+await check('the three fit forms evaluate as the scaling contract defines them', async () => {
+  const values = await page.evaluate(async () => {
+    const {evaluateFit, bestFit} = await import('/js/scaling.js');
+    const best = bestFit({best: 'POWER_LAW', fits: [{form: 'LINEAR', rSquared: 0.99}, {form: 'POWER_LAW', rSquared: 0.5}]}).form;
+    return [evaluateFit({form: 'LINEAR', a: 1, b: 2}, 10), evaluateFit({form: 'LOGARITHMIC', a: 1, b: 2}, Math.E ** 2),
+      evaluateFit({form: 'POWER_LAW', a: 3, b: 0.5}, 16), best];
+  });
+  expect(Math.abs(values[0] - 21) < 1e-9 && Math.abs(values[1] - 5) < 1e-9 && Math.abs(values[2] - 12) < 1e-9, `fit values ${values}`);
+  expect(values[3] === 'POWER_LAW', 'the fit the server calls best is drawn');
 });
 
 await check('a rollout with code shows the highlighted code, its output, an error and a time-out', async () => {
