@@ -87,6 +87,12 @@ await check('the runs page loads, labelled and keyboard reachable', async () => 
   await accessible('runs');
   await shot('runs');
 });
+if (failures) {
+  // the shell itself is broken (a syntax error in a module, the files not served): every other check would time out
+  await browser.close();
+  console.log('the dashboard does not load; the other checks are not run');
+  process.exit(1);
+}
 
 await check('presets fill the generated form', async () => {
   await go('/new');
@@ -319,25 +325,37 @@ await check('10,000 steps draw and append smoothly', async () => {
     config: {}, currentStep: 10_000, totalSteps: 10_000}}));
   await go(`/run/${formRunId}`);
   await page.waitForFunction(() => document.querySelector('figure.chart[data-metrics="accuracy"]')?.dataset.points === '10000');
-  const millis = await page.evaluate(async () => {
+  // smooth = appends are batched into one redraw per frame, and one redraw of 10,000 points is cheap. The cost
+  // is the fastest of 20 redraws, so a busy machine (these tests run at nice 19) does not make it flaky.
+  const result = await page.evaluate(async () => {
     const {MetricChart} = await import('/js/chart.js');
     const holder = document.createElement('div');
     holder.style.width = '800px';
     document.body.append(holder);
     const chart = new MetricChart(holder, {title: 'bench', metrics: ['accuracy']});
     chart.setRows(Array.from({length: 10_000}, (_, i) => ({step: i + 1, metrics: {accuracy: Math.random()}})));
-    const started = performance.now();
-    for (let step = 10_001; step <= 10_200; step++) {
-      chart.appendRows([{step, metrics: {accuracy: Math.random()}}]);
-      await new Promise(requestAnimationFrame);
+    await new Promise(requestAnimationFrame);
+    let fastest = Infinity;
+    for (let trial = 0; trial < 20; trial++) {
+      const started = performance.now();
+      chart.plot.setData(chart.data());
+      fastest = Math.min(fastest, performance.now() - started);
     }
-    const perFrame = (performance.now() - started) / 200;
+    let redraws = 0;
+    const setData = chart.plot.setData.bind(chart.plot);
+    chart.plot.setData = (...args) => { redraws += 1; return setData(...args); };
+    for (let step = 10_001; step <= 10_200; step++) chart.appendRows([{step, metrics: {accuracy: Math.random()}}]);
+    await new Promise(requestAnimationFrame);
+    await new Promise(requestAnimationFrame);
+    const points = chart.figure.dataset.points;
     chart.destroy();
     holder.remove();
-    return perFrame;
+    return {fastest, redraws, points};
   });
-  console.log(`  ${millis.toFixed(1)} ms per live append at 10,000 points`);
-  expect(millis < 50, `a live append at 10,000 points takes ${millis.toFixed(1)} ms per frame`);
+  console.log(`  a redraw of 10,000 points: ${result.fastest.toFixed(1)} ms (fastest of 20); 200 appends in one frame: ${result.redraws} redraw(s)`);
+  expect(result.points === '10200', `all appended points are drawn: ${result.points}`);
+  expect(result.redraws === 1, `200 appends within a frame are one redraw, not ${result.redraws}`);
+  expect(result.fastest < 50, `a redraw of 10,000 points takes ${result.fastest.toFixed(1)} ms`);
   await shot('run-10000-steps');
   await page.unrouteAll();
 });

@@ -39,6 +39,8 @@ public class DashboardTestProfile implements QuarkusTestProfile {
                 "zerotir.serve.models.counter", dir.resolve("counter").toString(),
                 "zerotir.serve.models.coder", dir.resolve("coder").toString(),
                 "zerotir.serve.threads", "2",
+                // RestAssured's read timeout while the test seeds its run: a busy machine can take longer than 30 s
+                "quarkus.http.test-timeout", "180s",
                 "zerotir.runs.directory", dir.resolve("runs").toString());
     }
 }
