@@ -1,4 +1,4 @@
-// The new-run form's presets. "Mini ZeroTIR on CPU" is examples/mini-zerotir.json (keep them equal); the
+// The new-run form's presets. "Mini ZeroTIR on CPU" is examples/mini-zerotir.json (a browser test keeps them equal); the
 // baseline is the same run without the tool (the paper's ZeroRL comparison); the Qwen preset trains a local
 // Qwen2.5 base model directory on MATH with the paper's template.
 
@@ -8,7 +8,7 @@ const MINI = {
   template: 'mini',
   data: {train: 'arithmetic', arithmeticMinDigits: 2, arithmeticMaxDigits: 3, arithmeticOperations: 1,
     arithmeticOperators: '*', problems: 5000, heldOut: 100},
-  algorithm: {name: 'reinforce_pp_baseline', learningRate: 2e-4, microBatch: 32},
+  algorithm: {name: 'reinforce_pp_baseline', learningRate: 7e-5, microBatch: 32},
   rollout: {promptsPerStep: 16, samplesPerPrompt: 8, maxResponseTokens: 96, temperature: 1.0},
   tool: {enabled: true, callBudget: 2, maxOutputTokens: 64},
   steps: 60,
