@@ -79,7 +79,7 @@ public final class CurvesChart {
                         x(s.steps()[j], maxStep, x0, plotWidth), y(s.values()[j], minValue, maxValue, y0, plotHeight));
             }
             String label = s.run();
-            ScalingFit fit = fit(s);
+            ScalingAnalysis.FormFit fit = fit(s);
             if (fit != null) {
                 g.setStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {5, 4}, 0));
                 double first = Math.max(1, s.steps()[0]);
@@ -91,31 +91,17 @@ public final class CurvesChart {
                             x(step, maxStep, x0, plotWidth), y(clamp(value, minValue, maxValue), minValue, maxValue, y0, plotHeight));
                     previous = value;
                 }
-                label += String.format("  fit %s, R²=%.2f", fit.form() == ScalingFit.Form.LOGARITHMIC ? "log" : "power", fit.rSquared());
+                label += String.format(java.util.Locale.ROOT, "  fit %s, R²=%.2f", fit.formula(), fit.rSquared());
             }
             g.drawString(label, x0 + 6, top + 28 + 13 * legend++);
         }
         g.setStroke(new BasicStroke(1f));
     }
 
-    /** The fit over steps >= 1 (both forms need a positive step); null when too few points or no variation. */
-    static ScalingFit fit(Series s) {
-        int n = 0;
-        for (double step : s.steps()) if (step >= 1) n++;
-        if (n < 3) return null;
-        double[] steps = new double[n], values = new double[n];
-        int k = 0;
-        for (int i = 0; i < s.steps().length; i++) {
-            if (s.steps()[i] < 1) continue;
-            steps[k] = s.steps()[i];
-            values[k++] = s.values()[i];
-        }
-        try {
-            ScalingFit fit = ScalingFit.best(steps, values);
-            return Double.isFinite(fit.rSquared()) ? fit : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+    /** The form chosen by held-out error over steps >= 1; null when too few points or no variation. */
+    static ScalingAnalysis.FormFit fit(Series s) {
+        ScalingAnalysis.FormFit best = ScalingAnalysis.analyse(s.steps(), s.values(), ScalingAnalysis.DEFAULT_HELD_OUT).best();
+        return best != null && Double.isFinite(best.rSquared()) ? best : null;
     }
 
     private static double clamp(double v, double lo, double hi) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -17,15 +18,28 @@ public final class ScalingAnalysis {
 
     public enum Form { LINEAR, LOGARITHMIC, POWER_LAW }
 
+    /** The share of latest steps the forms are judged on when a caller has no reason to choose another. */
+    public static final double DEFAULT_HELD_OUT = 0.2;
+
     /** One form: parameters and R^2 on every point; heldOutRmse from the fit on the earlier points (NaN when it cannot fit). */
     public record FormFit(Form form, double a, double b, double rSquared, double heldOutRmse) {
         public double predict(double step) {
             return ScalingAnalysis.predict(form, a, b, step);
         }
+
+        /** The law in words, e.g. "0.1 + 0.02 ln(step)" (4 significant digits, Locale.ROOT so a report reads the same everywhere). */
+        public String formula() {
+            String sign = b < 0 ? "-" : "+";
+            return switch (form) {
+                case LINEAR -> String.format(Locale.ROOT, "%.4g %s %.4g step", a, sign, Math.abs(b));
+                case LOGARITHMIC -> String.format(Locale.ROOT, "%.4g %s %.4g ln(step)", a, sign, Math.abs(b));
+                case POWER_LAW -> String.format(Locale.ROOT, "%.4g step^%.4g", a, b);
+            };
+        }
     }
 
-    /** All forms that fit, the best (lowest held-out error) first. */
-    public record Result(List<FormFit> fits) {
+    /** All forms that fit, the best (lowest held-out error) first; points: how many (step, value) pairs took part. */
+    public record Result(int points, List<FormFit> fits) {
         public FormFit best() {
             return fits.isEmpty() ? null : fits.getFirst();
         }
@@ -41,7 +55,7 @@ public final class ScalingAnalysis {
         List<double[]> points = new ArrayList<>();
         for (int i = 0; i < steps.length; i++) if (steps[i] >= 1 && Double.isFinite(values[i])) points.add(new double[] {steps[i], values[i]});
         points.sort(Comparator.comparingDouble(p -> p[0]));
-        int held = Math.max(1, (int) Math.round(points.size() * heldOutFraction));
+        int held = Math.min(points.size(), Math.max(1, (int) Math.round(points.size() * heldOutFraction)));
         List<double[]> early = points.subList(0, Math.max(0, points.size() - held)), late = points.subList(points.size() - held, points.size());
         List<FormFit> fits = new ArrayList<>();
         for (Form form : Form.values()) {
@@ -57,7 +71,7 @@ public final class ScalingAnalysis {
             fits.add(new FormFit(form, all[0], all[1], rSquared(form, all, points), rmse));
         }
         fits.sort(Comparator.comparingDouble((FormFit f) -> Double.isNaN(f.heldOutRmse()) ? Double.MAX_VALUE : f.heldOutRmse()));
-        return new Result(List.copyOf(fits));
+        return new Result(points.size(), List.copyOf(fits));
     }
 
     /** Pearson and Spearman correlations between every pair of named series (same length, same steps). */

@@ -38,7 +38,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "directory to write the model into (created; must be empty or absent)")
     Path out;
 
-    @Option(names = "--steps", defaultValue = "1500", description = "optimizer steps (default: ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "5000", description = "optimizer steps (default: ${DEFAULT-VALUE})")
     int steps;
 
     @Option(names = "--batch", defaultValue = "16", description = "documents per step (default: ${DEFAULT-VALUE})")
@@ -71,11 +71,19 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--context", defaultValue = "512", description = "positions the model handles (default: ${DEFAULT-VALUE})")
     int context;
 
-    @Option(names = "--bridge-share", defaultValue = "0.20", description = "share of programming-request documents (default: ${DEFAULT-VALUE})")
+    @Option(names = "--bridge-share", defaultValue = "0.30", description = "share of programming-request documents (default: ${DEFAULT-VALUE})")
     double bridgeShare;
 
     @Option(names = "--seed", defaultValue = "1", description = "seed of the corpus, the weights and the batches (default: ${DEFAULT-VALUE})")
     long seed;
+
+    @Option(names = "--hard-word-fraction", defaultValue = "0.3",
+            description = "fraction of word-solved problems with the hard numbers (default: ${DEFAULT-VALUE})")
+    double hardWordFraction;
+
+    @Option(names = "--offer-fraction", defaultValue = "0",
+            description = "fraction of easy word-solved problems that carry the RL prompt's offer of Python (default: ${DEFAULT-VALUE})")
+    double offerFraction;
 
     @Option(names = "--from", description = "continue pre-training this model directory (its tokenizer and shape) instead of starting from nothing; e.g. a second stage with another --bridge-share")
     Path from;
@@ -96,11 +104,17 @@ final class PretrainCommand implements Callable<Integer> {
                 if (entries.findAny().isPresent()) throw new IllegalArgumentException("--out " + out + " is not empty");
             }
         }
+        if (!(hardWordFraction >= 0 && hardWordFraction <= 1)) {
+            throw new IllegalArgumentException("--hard-word-fraction must be in [0, 1], got " + hardWordFraction);
+        }
+        if (!(offerFraction >= 0 && offerFraction <= 1)) {
+            throw new IllegalArgumentException("--offer-fraction must be in [0, 1], got " + offerFraction);
+        }
         if (from != null && !Files.isRegularFile(from.resolve("tokenizer.json"))) {
             throw new IllegalArgumentException("--from " + from + " holds no tokenizer.json");
         }
         BaseCorpus.Settings corpusSettings = new BaseCorpus.Settings((1 - bridgeShare) * 0.55, (1 - bridgeShare) * 0.45, bridgeShare,
-                ArithmeticTasks.Settings.products());
+                hardWordFraction, offerFraction, ArithmeticTasks.Settings.products());
         List<String> corpus = BaseCorpus.documents(corpusSettings, documents, seed);
         Path staging = Files.createTempDirectory(out.toAbsolutePath().getParent() == null ? Path.of(".") : out.toAbsolutePath().getParent(), "pretrain-");
         if (from != null) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.zerotir.analysis.CurvesChart;
 import org.zerotir.analysis.ScalingAnalysis;
-import org.zerotir.analysis.ScalingFit;
 import org.zerotir.analysis.Spearman;
 import org.zerotir.rl.MetricNames;
 import org.zerotir.rl.TrainingLoop;
@@ -68,11 +67,11 @@ final class ReportCommand implements Callable<Integer> {
                 CurvesChart.Series series = series(name, lines[0], METRICS.get(m));
                 panels.get(m).add(series);
                 if (series.steps().length == 0) continue;
-                ScalingFit fit = series.steps().length >= 3 ? ScalingFit.best(series.steps(), series.values()) : null;
+                ScalingAnalysis.FormFit fit = ScalingAnalysis.analyse(series.steps(), series.values(), heldOutShare()).best();
                 out.printf("| %s | %s | %.3f | %.3f | %.3f | %s |%n", name, METRICS.get(m), mean(series.values(), 0, window),
                         mean(series.values(), series.values().length - window, window),
                         series.steps().length >= 3 ? Spearman.correlation(series.steps(), series.values()) : Double.NaN,
-                        fit == null ? "" : fit.describe() + String.format(", R² %.2f", fit.rSquared()));
+                        fit == null ? "" : fit.formula() + String.format(java.util.Locale.ROOT, ", R² %.2f", fit.rSquared()));
             }
             CurvesChart.Series heldOut = series(name, lines[1], HELD_OUT);
             panels.get(METRICS.size()).add(heldOut);
@@ -95,7 +94,6 @@ final class ReportCommand implements Callable<Integer> {
 
     /** The scaling-law section: every form of every metric, the chosen one first, then the correlations. */
     private void scalingReport(PrintWriter out) throws IOException {
-        if (!(heldOut > 0 && heldOut < 1)) throw new IllegalArgumentException("--held-out must be in (0, 1), got " + heldOut);
         out.println();
         out.println("| run | metric | form | a | b | R² | held-out RMSE | chosen |");
         out.println("|---|---|---|---|---|---|---|---|");
@@ -105,7 +103,7 @@ final class ReportCommand implements Callable<Integer> {
             TreeMap<Integer, JsonNode> lines = read(run)[0];
             for (String metric : METRICS) {
                 CurvesChart.Series series = series(name, lines, metric);
-                ScalingAnalysis.Result result = ScalingAnalysis.analyse(series.steps(), series.values(), heldOut);
+                ScalingAnalysis.Result result = ScalingAnalysis.analyse(series.steps(), series.values(), heldOutShare());
                 for (ScalingAnalysis.FormFit fit : result.fits()) {
                     out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %.4g | %.4g | %.3f | %.4g | %s |%n", name, metric,
                             fit.form().name().toLowerCase(java.util.Locale.ROOT), fit.a(), fit.b(), fit.rSquared(), fit.heldOutRmse(),
@@ -126,6 +124,11 @@ final class ReportCommand implements Callable<Integer> {
         out.println("| run | series | series | Pearson | Spearman |");
         out.println("|---|---|---|---|---|");
         correlationRows.forEach(out::println);
+    }
+
+    private double heldOutShare() {
+        if (!(heldOut > 0 && heldOut < 1)) throw new IllegalArgumentException("--held-out must be in (0, 1), got " + heldOut);
+        return heldOut;
     }
 
     /** [step lines, evaluation lines] by step; a later line for the same step replaces an earlier one. */

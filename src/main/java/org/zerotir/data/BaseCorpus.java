@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * Pre-training text for the mini ZeroTIR base model. It teaches three things separately and never a math
  * problem solved with code, so that the tool use RL finds is discovered, not imitated:
  * <ul>
- *   <li>math problems with easy numbers solved in words, ending in a boxed answer;</li>
+ *   <li>math problems solved in words, ending in a boxed answer: mostly easy numbers, some hard ones;</li>
  *   <li>Python snippets followed by their real output block, read back in words ("The output is N.");</li>
  *   <li>the bridge: programming requests ("Print 347 * 58 in Python and box the output.") answered by
  *       code, its output and a boxed copy of it. Without it the chance of code, then output, then a box
@@ -19,22 +19,47 @@ import java.util.SplittableRandom;
  */
 public final class BaseCorpus {
 
-    /** Shares of the three kinds of document, and the hard numbers the snippets and bridge use. */
-    public record Settings(double wordShare, double snippetShare, double bridgeShare, ArithmeticTasks.Settings hardNumbers) {
+    /**
+     * Shares of the three kinds of document, the fraction of word-solved problems that use the hard numbers,
+     * and the hard numbers themselves. Hard problems solved in words (right answers, no working shown) make
+     * "What is 347 * 58?" a question the model has seen: with easy numbers only, a hard problem is
+     * off-distribution and the model babbles instead of choosing between an answer and a program.
+     */
+    public record Settings(double wordShare, double snippetShare, double bridgeShare, double hardWordFraction,
+                           double offerFraction, ArithmeticTasks.Settings hardNumbers) {
         public Settings {
             if (wordShare < 0 || snippetShare < 0 || bridgeShare < 0 || wordShare + snippetShare + bridgeShare <= 0) {
                 throw new IllegalArgumentException("document shares must be >= 0 and not all 0");
             }
+            if (!(hardWordFraction >= 0 && hardWordFraction <= 1)) {
+                throw new IllegalArgumentException("hardWordFraction must be in [0, 1], got " + hardWordFraction);
+            }
+            if (!(offerFraction >= 0 && offerFraction <= 1)) {
+                throw new IllegalArgumentException("offerFraction must be in [0, 1], got " + offerFraction);
+            }
         }
 
         public static Settings defaults() {
-            return new Settings(0.45, 0.35, 0.20, ArithmeticTasks.Settings.products());
+            return new Settings(0.45, 0.35, 0.20, 0.3, 0.1, ArithmeticTasks.Settings.products());
         }
     }
 
     /** The frame every problem is posed in, in pre-training and in RL. */
     public static String prompt(String problem) {
         return "Problem: " + problem + "\nSolution:";
+    }
+
+    /**
+     * The RL prompt's offer of the tool, like the paper's template. In pre-training it follows only easy
+     * problems, which are solved in words; programming requests with hard numbers are answered with code. A
+     * hard problem with the offer sits between the two rules, which gives the base model the small, real rate
+     * of code on math problems that outcome-only RL needs to start from.
+     */
+    public static final String TOOL_OFFER = " You may use Python.";
+
+    /** The RL prompt: the problem, the offer of the tool, the frame. */
+    public static String toolPrompt(String problem) {
+        return prompt(problem + TOOL_OFFER);
     }
 
     private BaseCorpus() {}
@@ -48,7 +73,11 @@ public final class BaseCorpus {
             double pick = random.nextDouble() * total;
             long taskSeed = random.nextLong();
             if (pick < settings.wordShare()) {
-                documents.add(wordSolution(ArithmeticTasks.generate(easy, ArithmeticTasks.Split.TRAIN, 1, taskSeed).getFirst()));
+                if (random.nextDouble() < settings.hardWordFraction()) {
+                    documents.add(wordSolution(hardTask(settings, taskSeed), false));
+                } else {
+                    documents.add(wordSolution(ArithmeticTasks.generate(easy, ArithmeticTasks.Split.TRAIN, 1, taskSeed).getFirst(), random.nextDouble() < settings.offerFraction()));
+                }
             } else if (pick < settings.wordShare() + settings.snippetShare()) {
                 documents.add(snippet(hardTask(settings, taskSeed), random));
             } else {
@@ -63,8 +92,8 @@ public final class BaseCorpus {
         return ArithmeticTasks.generate(settings.hardNumbers(), ArithmeticTasks.Split.TRAIN, 1, seed).getFirst();
     }
 
-    static String wordSolution(ArithmeticTasks.Task task) {
-        return prompt(task.problem().problem()) + " " + task.expression() + " = " + task.value()
+    static String wordSolution(ArithmeticTasks.Task task, boolean invited) {
+        return (invited ? toolPrompt(task.problem().problem()) : prompt(task.problem().problem())) + " " + task.expression() + " = " + task.value()
                 + ". The answer is \\boxed{" + task.value() + "}.";
     }
 
@@ -73,9 +102,24 @@ public final class BaseCorpus {
         return code(task, random) + "```output\n" + task.value() + "\n```\nThe output is " + task.value() + ".";
     }
 
+    /**
+     * Programming requests in several phrasings, some opening like a problem ("What is the output of ..."):
+     * with a single phrasing the model ties code to the word "Print" and writes code for fewer than 1 % of
+     * the RL problems, too rare for outcome-only RL to find a reward. Every phrasing asks about a program,
+     * none poses the arithmetic as a problem.
+     */
+    private static final String[][] REQUESTS = {
+            {"Print ", " in Python and box the output."},
+            {"What is the output of print(", ") in Python? Box it."},
+            {"What does Python print for ", "? Box the output."},
+            {"What is ", " in Python? Box the output."},
+            {"Use Python to print ", ". What is the output? Box it."},
+            {"Write a Python program that prints ", " and box what it prints."}};
+
     static String bridge(ArithmeticTasks.Task task, SplittableRandom random) {
         BigInteger value = task.value();
-        return prompt("Print " + task.expression() + " in Python and box the output.") + " " + code(task, random)
+        String[] request = REQUESTS[random.nextInt(REQUESTS.length)];
+        return prompt(request[0] + task.expression() + request[1]) + " " + code(task, random)
                 + "```output\n" + value + "\n```\nThe output is " + value + ". The answer is \\boxed{" + value + "}.";
     }
 

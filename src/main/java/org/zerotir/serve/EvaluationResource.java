@@ -5,15 +5,20 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import org.zerotir.eval.EvalResult;
+import org.zerotir.eval.Reports;
 
 import java.util.List;
 import java.util.UUID;
@@ -21,7 +26,8 @@ import java.util.UUID;
 /**
  * {@code POST /api/evaluations} starts a benchmark evaluation of a servable model (202, the stored row);
  * {@code GET /api/evaluations} lists them newest first, {@code GET /api/evaluations/{id}} shows one with its
- * summary once COMPLETED. Every call needs the API key. Errors: {@code {"error": {"message", "field", "code"}}}.
+ * summary once COMPLETED, {@code GET /api/evaluations/{id}/responses} pages through its judged responses and
+ * {@code GET /api/evaluations/headline?zerotir=..&zerorl=..} puts evaluations side by side as the paper's table. Every call needs the API key. Errors: {@code {"error": {"message", "field", "code"}}}.
  */
 @Path("/api/evaluations")
 @Produces(MediaType.APPLICATION_JSON)
@@ -29,11 +35,15 @@ public class EvaluationResource {
     private static final List<String> FIELDS = List.of("model", "benchmark", "limit", "samples", "temperature", "topP", "seed", "tool",
             "maxResponseTokens", "callBudget");
 
+    private static final int MAX_PAGE_SIZE = 500;
+
     private final EvaluationService service;
+    private final EvaluationResponses responses;
     private final ApiKeys keys;
 
-    public EvaluationResource(EvaluationService service, ApiKeys keys) {
+    public EvaluationResource(EvaluationService service, EvaluationResponses responses, ApiKeys keys) {
         this.service = service;
+        this.responses = responses;
         this.keys = keys;
     }
 
@@ -79,6 +89,53 @@ public class EvaluationResource {
         Evaluation e = Evaluation.findById(uuid);
         if (e == null) throw error(404, "no evaluation " + id, "id", "not_found");
         return service.view(e);
+    }
+
+    /** The judged responses of an evaluation, in benchmark order; correct=true|false keeps only right or only wrong ones. */
+    @GET
+    @Path("{id}/responses")
+    public EvaluationResponses.Page responses(@HeaderParam("Authorization") String authorization, @PathParam("id") String id,
+                                              @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size,
+                                              @QueryParam("correct") Boolean correct) {
+        ObjectNode evaluation = get(authorization, id);
+        if (page < 0) throw error(400, "page must be >= 0, got " + page, "page", "invalid");
+        if (size < 1 || size > MAX_PAGE_SIZE) throw error(400, "size must be in [1, " + MAX_PAGE_SIZE + "], got " + size, "size", "invalid");
+        return responses.page(UUID.fromString(evaluation.get("id").asText()), correct, page, size);
+    }
+
+    /**
+     * The paper's headline table from stored evaluations: each zerotir evaluation (the tool-trained model, with its
+     * tool) beside the zerorl one of the same benchmark (no tool), as Markdown (default) or CSV.
+     */
+    @GET
+    @Path("headline")
+    @Produces({"text/markdown", "text/csv", MediaType.APPLICATION_JSON})
+    public Response headline(@HeaderParam("Authorization") String authorization, @QueryParam("zerotir") List<String> zeroTir,
+                             @QueryParam("zerorl") List<String> zeroRl, @QueryParam("format") @DefaultValue("markdown") String format) {
+        authorize(authorization);
+        if (!format.equals("markdown") && !format.equals("csv")) throw error(400, "format must be markdown or csv, got " + format, "format", "invalid");
+        if (zeroTir == null || zeroTir.isEmpty()) throw error(400, "name the ZeroTIR evaluations: ?zerotir=<id>&zerorl=<id>", "zerotir", "invalid");
+        List<EvalResult> tool = results(zeroTir, "zerotir"), baseline = results(zeroRl == null ? List.of() : zeroRl, "zerorl");
+        String table = format.equals("csv") ? Reports.headlineCsv(tool, baseline) : Reports.headlineMarkdown(tool, baseline);
+        return Response.ok(table, (format.equals("csv") ? "text/csv" : "text/markdown") + "; charset=utf-8").build();
+    }
+
+    private List<EvalResult> results(List<String> ids, String field) {
+        List<EvalResult> results = new java.util.ArrayList<>();
+        for (String id : ids) {
+            UUID uuid;
+            try {
+                uuid = UUID.fromString(id);
+            } catch (IllegalArgumentException e) {
+                throw error(400, "no evaluation " + id + " (evaluation ids are UUIDs)", field, "invalid");
+            }
+            try {
+                results.add(service.result(uuid, field));
+            } catch (EvaluationService.InvalidField e) {
+                throw error(400, e.getMessage(), e.field, "invalid");
+            }
+        }
+        return results;
     }
 
     private void authorize(String authorization) {

@@ -29,7 +29,8 @@ import java.util.concurrent.Executors;
 /**
  * Benchmark evaluations requested over the API: checked at once (model, benchmark, settings), stored as QUEUED,
  * then run one at a time on a worker thread with the evaluator the CLI uses, on their own copy of the model (a
- * served model's engine keeps serving). The summary and the eval/&lt;benchmark&gt;/... metrics land in the row.
+ * served model's engine keeps serving). The summary and the eval/&lt;benchmark&gt;/... metrics land in the row, every
+ * judged response in {@link EvaluationResponses}.
  */
 @ApplicationScoped
 public class EvaluationService {
@@ -50,15 +51,18 @@ public class EvaluationService {
     }
 
     private final ModelRegistry registry;
+    private final EvaluationResponses responses;
     private final Instance<SandboxClient> sandbox;
     private final ServeConfig serve;
     private final Path dataDirectory;
     private final ObjectMapper json;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("evaluations").daemon().unstarted(r));
 
-    public EvaluationService(ModelRegistry registry, Instance<SandboxClient> sandbox, ServeConfig serve, ObjectMapper json,
+    public EvaluationService(ModelRegistry registry, EvaluationResponses responses, Instance<SandboxClient> sandbox, ServeConfig serve,
+                             ObjectMapper json,
                              @ConfigProperty(name = "zerotir.eval.data-directory", defaultValue = "../shared/data") String dataDirectory) {
         this.registry = registry;
+        this.responses = responses;
         this.sandbox = sandbox;
         this.serve = serve;
         this.json = json;
@@ -116,7 +120,10 @@ public class EvaluationService {
             EvalResult result = evaluator.evaluate(benchmark, settings, null);
             String summary = json.writeValueAsString(result.summary());
             String metrics = json.writeValueAsString(result.metrics());
-            update(id, e -> {
+            // one transaction: an evaluation is COMPLETED with all of its responses or not at all
+            QuarkusTransaction.requiringNew().run(() -> {
+                responses.store(id, result.records());
+                Evaluation e = Evaluation.findById(id);
                 e.status = Evaluation.Status.COMPLETED;
                 e.summary = summary;
                 e.metrics = metrics;
@@ -138,6 +145,20 @@ public class EvaluationService {
             Evaluation e = Evaluation.findById(id);
             if (e != null) change.accept(e);
         });
+    }
+
+    /**
+     * A COMPLETED evaluation rebuilt from its stored responses, as the evaluator returned it (what the headline table
+     * is made of); field names the request parameter that asked for it.
+     */
+    public EvalResult result(UUID id, String field) {
+        Evaluation e = QuarkusTransaction.requiringNew().call(() -> Evaluation.<Evaluation>findById(id));
+        if (e == null) throw new InvalidField(field, "no evaluation " + id);
+        if (e.status != Evaluation.Status.COMPLETED) throw new InvalidField(field, "evaluation " + id + " is " + e.status + ", not COMPLETED");
+        JsonNode settings = read(e.settings);
+        double seconds = e.finishedAt == null || e.createdAt == null ? 0 : java.time.Duration.between(e.createdAt, e.finishedAt).toMillis() / 1e3;
+        return new EvalResult(e.benchmark, e.model, settings.path("tool").asBoolean(true), settings.path("samples").asInt(),
+                settings.path("problems").asInt(), responses.records(id), seconds);
     }
 
     /** The row as the API shows it. */

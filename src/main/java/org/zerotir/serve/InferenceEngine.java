@@ -118,7 +118,7 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /** Starts a sequence; its listener hears everything from the loop thread. */
-    public Handle submit(Sequence sequence, Listener listener) {
+    public synchronized Handle submit(Sequence sequence, Listener listener) {
         if (closing || retired) throw new IllegalStateException("model " + name + " is being unloaded");
         if (sequence.promptIds().length + 1 >= generator.maxSequenceLength()) {
             throw new IllegalArgumentException("the prompt has " + sequence.promptIds().length + " tokens; model " + name
@@ -130,10 +130,21 @@ public final class InferenceEngine implements AutoCloseable {
         return () -> inbox.add(() -> cancel(active));
     }
 
-    /** Unloads once the sequences in flight have finished (the LRU's eviction must not cut answers short). */
+    /** Unloads once the sequences in flight have finished (a replaced checkpoint's answers are not cut short). */
     public void retire() {
         retired = true;
         inbox.add(() -> { });
+    }
+
+    /**
+     * Unloads at once if no sequence is in flight, else does nothing and says so. Synchronized with {@link #submit},
+     * so a request cannot slip in between the check and the retirement (the LRU never evicts a busy model).
+     */
+    public synchronized boolean retireIfIdle() {
+        if (closing) return true; // its loop already ended (a failure): nothing left to wait for
+        if (retired || inFlight.get() > 0) return false;
+        retire();
+        return true;
     }
 
     @Override

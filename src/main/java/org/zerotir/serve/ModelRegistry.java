@@ -31,9 +31,9 @@ import java.util.stream.Stream;
 /**
  * The servable models: the configured Hugging Face directories ({@code zerotir.serve.models.<name>}) and, when
  * {@code zerotir.runs.directory} is set, every run's saved checkpoints ({@code <run>/step-<N>}) and its latest
- * ({@code <run>}). A model is loaded on first use into an {@link InferenceEngine}; at most
- * {@code zerotir.serve.max-loaded-models} stay loaded, the least recently used one is unloaded (after the
- * requests it is answering) when another is needed.
+ * ({@code <run>}). A model is loaded on first use into an {@link InferenceEngine}; together the loaded models hold at
+ * most {@code zerotir.serve.model-cache-bytes} ({@link ModelFootprint}), and the least recently used one with no
+ * request in flight is unloaded when another needs the room.
  */
 @ApplicationScoped
 public class ModelRegistry {
@@ -51,6 +51,7 @@ public class ModelRegistry {
     private final Instance<SandboxClient> sandbox;
     private final LinkedHashMap<String, Loaded> loaded = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, CompletableFuture<Loaded>> loading = new java.util.HashMap<>();
+    private final Map<String, Long> loadedBytes = new java.util.HashMap<>(), loadingBytes = new java.util.HashMap<>();
 
     public ModelRegistry(ServeConfig config, @ConfigProperty(name = "zerotir.runs.directory") Optional<String> runsDirectory,
                          Instance<SandboxClient> sandbox) {
@@ -76,8 +77,12 @@ public class ModelRegistry {
     }
 
     /**
-     * The model's engine, loading it (and unloading the least recently used one first) if needed. Blocking while
-     * this model loads; requests for models already loaded are never held up by another one loading.
+     * The model's engine, loading it if needed. Room is made first: while the loaded models and the ones loading
+     * would hold more than {@code zerotir.serve.model-cache-bytes}, the least recently used model with no request in
+     * flight is unloaded. A model with requests in flight is never unloaded; when only such models stand in the way
+     * the request is refused (503) rather than the bound broken. A model larger than the whole bound loads when
+     * nothing else is in memory (refusing it would make it unservable). Blocking while this model loads; requests
+     * for models already loaded are never held up by another one loading.
      */
     public Loaded load(Servable servable) {
         CompletableFuture<Loaded> mine = null, pending;
@@ -86,15 +91,17 @@ public class ModelRegistry {
             if (current != null && current.servable().directory().equals(servable.directory())) return current;
             pending = loading.get(servable.id());
             if (pending == null) {
-                if (current != null) loaded.remove(servable.id()).engine().retire();
-                while (!loaded.isEmpty() && loaded.size() + loading.size() >= Math.max(1, config.maxLoadedModels())) {
-                    String eldest = loaded.keySet().iterator().next();
-                    LOG.infof("Serve: unloading %s (least recently used; %d models at most)", eldest, config.maxLoadedModels());
-                    loaded.remove(eldest).engine().retire();
+                if (current != null) {
+                    // the directory behind the name changed (a run saved a newer checkpoint): its answers in flight finish on the old one
+                    loaded.remove(servable.id()).engine().retire();
+                    loadedBytes.remove(servable.id());
                 }
+                long needed = footprint(servable);
+                makeRoom(servable.id(), needed);
                 mine = new CompletableFuture<>();
                 pending = mine;
                 loading.put(servable.id(), mine);
+                loadingBytes.put(servable.id(), needed);
             }
         }
         if (mine != null) {
@@ -102,12 +109,14 @@ public class ModelRegistry {
                 Loaded fresh = open(servable);
                 synchronized (this) {
                     loaded.put(servable.id(), fresh);
+                    loadedBytes.put(servable.id(), loadingBytes.remove(servable.id()));
                     loading.remove(servable.id());
                 }
                 mine.complete(fresh);
             } catch (RuntimeException e) {
                 synchronized (this) {
                     loading.remove(servable.id());
+                    loadingBytes.remove(servable.id());
                 }
                 mine.completeExceptionally(e);
             }
@@ -118,6 +127,59 @@ public class ModelRegistry {
             if (e.getCause() instanceof RuntimeException cause) throw cause;
             throw e;
         }
+    }
+
+    /** Unloads idle models, least recently used first, until {@code needed} more bytes fit; refuses when they cannot. */
+    private void makeRoom(String id, long needed) {
+        long budget = cacheBytes();
+        while (resident() + needed > budget) {
+            String idle = null;
+            for (Map.Entry<String, Loaded> e : loaded.entrySet()) { // access order: least recently used first
+                if (e.getValue().engine().retireIfIdle()) {
+                    idle = e.getKey();
+                    break;
+                }
+            }
+            if (idle == null) break;
+            loaded.remove(idle);
+            loadedBytes.remove(idle);
+            LOG.infof("Serve: unloaded %s (least recently used with no request in flight) for %s: %d bytes needed, %d of %d now in use",
+                    idle, id, needed, resident(), budget);
+        }
+        if (resident() + needed <= budget) return;
+        if (loaded.isEmpty() && loading.isEmpty()) {
+            LOG.warnf("Serve: %s needs %d bytes, more than zerotir.serve.model-cache-bytes (%d); it is loaded alone", id, needed, budget);
+            return;
+        }
+        throw new OpenAiException(503, "server_error", "model " + id + " needs " + needed + " bytes and the loaded models hold " + resident()
+                + " of " + budget + " (zerotir.serve.model-cache-bytes) with requests in flight; retry shortly", "model", "model_cache_full");
+    }
+
+    private long resident() {
+        long sum = 0;
+        for (long b : loadedBytes.values()) sum += b;
+        for (long b : loadingBytes.values()) sum += b;
+        return sum;
+    }
+
+    private long cacheBytes() {
+        if (config.modelCacheBytes().isPresent()) return config.modelCacheBytes().getAsLong();
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean machine ? machine.getTotalMemorySize() / 2 : Runtime.getRuntime().maxMemory();
+    }
+
+    /** What the model will hold once loaded, from its config.json (an unreadable one fails later, in open, with its reason). */
+    private long footprint(Servable servable) {
+        try {
+            return ModelFootprint.bytes(HuggingFaceCheckpoint.readConfig(servable.directory()), config.slots(), config.contextLength());
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Bytes the loaded models hold (ModelFootprint), as the LRU counts them. */
+    public synchronized long residentBytes() {
+        return resident();
     }
 
     /** Ids of the models in memory, least recently used first. */

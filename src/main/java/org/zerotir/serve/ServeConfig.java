@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /** The OpenAI-compatible endpoint's settings ({@code zerotir.serve.*}). */
 @ConfigMapping(prefix = "zerotir.serve")
@@ -20,9 +21,11 @@ public interface ServeConfig {
     @WithDefault("zerotir")
     String template();
 
-    /** Models kept in memory at once; the least recently used one is unloaded when another is needed. */
-    @WithDefault("2")
-    int maxLoadedModels();
+    /**
+     * Bytes the loaded models may hold together (parameters + KV cache of every slot + logits, see ModelFootprint);
+     * the least recently used idle models are unloaded to make room. Default: half the machine's physical memory.
+     */
+    OptionalLong modelCacheBytes();
 
     /** Sequences decoded together per model (KV-cache slots); more wait for a free slot. */
     @WithDefault("32")

@@ -72,5 +72,8 @@ class ScalingAnalysisTest {
         assertThrows(IllegalArgumentException.class, () -> ScalingAnalysis.analyse(new double[] {1, 2}, new double[] {1}, 0.2));
         assertThrows(IllegalArgumentException.class, () -> ScalingAnalysis.analyse(new double[] {1, 2}, new double[] {1, 2}, 1.0));
         assertTrue(ScalingAnalysis.analyse(new double[] {1, 2}, new double[] {1, 2}, 0.2).fits().isEmpty(), "two points fit nothing");
+        ScalingAnalysis.Result none = ScalingAnalysis.analyse(new double[0], new double[0], 0.2);
+        assertTrue(none.fits().isEmpty() && none.best() == null && none.points() == 0, "no points: nothing, and no failure");
+        assertEquals(0, ScalingAnalysis.analyse(new double[] {0}, new double[] {5}, 0.2).points(), "step 0 takes no part");
     }
 }

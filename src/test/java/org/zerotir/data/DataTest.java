@@ -62,10 +62,14 @@ class DataTest {
     @Test
     void baseCorpusNeverSolvesAMathProblemWithCode() {
         List<String> documents = BaseCorpus.documents(BaseCorpus.Settings.defaults(), 3000, 9);
-        Pattern bridgeRequest = Pattern.compile("^Problem: Print ([0-9 *+-]+) in Python and box the output\\.\\nSolution: ```python\\n");
+        // A problem answered with code must ask about a program, never pose the arithmetic ("What is 347 * 58?").
+        Pattern bridgeRequest = Pattern.compile("^Problem: [^\\n]*(Python|print\\()[^\\n]*\\nSolution: ```python\\n");
+        Pattern posedAsMath = Pattern.compile("^Problem: What is [0-9 *+-]+\\?\\n");
         Pattern output = Pattern.compile("```output\\n(-?\\d+)\\n```");
         Pattern boxed = Pattern.compile("\\\\boxed\\{(-?\\d+)}");
-        int words = 0, snippets = 0, bridges = 0;
+        // The RL prompt's offer of Python follows only easy problems (one-digit operands), solved in words.
+        Pattern offeredEasy = Pattern.compile("^Problem: [^\\n0-9]*\\d[^\\n0-9]+\\d[^\\n0-9]*" + Pattern.quote(BaseCorpus.TOOL_OFFER) + "\\nSolution: [^`]*$");
+        int words = 0, snippets = 0, bridges = 0, offered = 0;
         Set<String> heldOut = new HashSet<>();
         for (ArithmeticTasks.Task t : ArithmeticTasks.generate(ArithmeticTasks.Settings.products(), ArithmeticTasks.Split.TEST, 200, 3)) {
             heldOut.add(t.expression());
@@ -74,10 +78,15 @@ class DataTest {
             boolean hasCode = doc.contains("```python");
             if (doc.startsWith("Problem: ")) {
                 if (hasCode) {
-                    assertTrue(bridgeRequest.matcher(doc).find(), "a problem answered with code must be a programming request: " + doc);
+                    assertTrue(bridgeRequest.matcher(doc).find() && !posedAsMath.matcher(doc).find() && !doc.contains(BaseCorpus.TOOL_OFFER),
+                            "a problem answered with code must be a programming request: " + doc);
                     bridges++;
                 } else {
                     words++;
+                    if (doc.contains(BaseCorpus.TOOL_OFFER)) {
+                        assertTrue(offeredEasy.matcher(doc).find(), "the offer follows only easy problems solved in words: " + doc);
+                        offered++;
+                    }
                 }
             } else {
                 assertTrue(doc.startsWith("```python\n"), doc);
@@ -91,7 +100,7 @@ class DataTest {
                 assertFalse(Pattern.compile("(?<![0-9])" + Pattern.quote(expression) + "(?![0-9])").matcher(doc).find(), doc);
             }
         }
-        assertTrue(words > 1000 && snippets > 800 && bridges > 400, words + " / " + snippets + " / " + bridges);
+        assertTrue(words > 1000 && snippets > 800 && bridges > 400 && offered > 20, words + " / " + snippets + " / " + bridges + " / " + offered);
     }
 
     @Test

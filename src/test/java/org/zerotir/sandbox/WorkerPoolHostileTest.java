@@ -108,7 +108,7 @@ class WorkerPoolHostileTest {
         assertEquals(0, r.exitCode());
         assertTrue(r.peakMemoryBytes() > 0);
         ExecutionResult big = run("import numpy\na = numpy.ones(10**7)\nprint(a.sum())");
-        assertEquals("10000000.0\n", big.stdout());
+        assertEquals("10000000.0\n", big.stdout(), big.toString());
         assertTrue(big.peakMemoryBytes() > r.peakMemoryBytes() + 70_000_000L,
                 "80 MB of floats show in the peak: " + big.peakMemoryBytes() + " vs " + r.peakMemoryBytes());
     }

@@ -40,7 +40,8 @@ public class ServeTestProfile implements QuarkusTestProfile {
                 Map.entry("zerotir.serve.models.counter", model),
                 Map.entry("zerotir.serve.models.counter-b", model),
                 Map.entry("zerotir.serve.models.counter-c", model),
-                Map.entry("zerotir.serve.max-loaded-models", "2"),
+                // room for two of the three names of the bigram model (ModelFootprint: about 125 MB each with these slots and context)
+                Map.entry("zerotir.serve.model-cache-bytes", String.valueOf(250L << 20)),
                 Map.entry("zerotir.serve.slots", "40"),
                 Map.entry("zerotir.serve.threads", "2"),
                 Map.entry("zerotir.serve.max-request-bytes", "65536"),

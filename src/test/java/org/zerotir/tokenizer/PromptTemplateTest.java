@@ -76,6 +76,6 @@ class PromptTemplateTest {
     void theMiniTemplateIsTheFrameOfTheMiniBaseCorpus() {
         // the mini models learnt this frame in pre-training; RL must pose problems in exactly it
         String problem = "What is 347 * 58?";
-        assertEquals(org.zerotir.data.BaseCorpus.prompt(problem), PromptTemplate.load("mini").render(problem));
+        assertEquals(org.zerotir.data.BaseCorpus.toolPrompt(problem), PromptTemplate.load("mini").render(problem));
     }
 }
