@@ -77,6 +77,12 @@ class DashboardBrowserTest {
 
         UUID seeded = seedRunWithCode();
         TinyRunEnvironment.stepDelayMillis = 150;
+        // the screenshots are this run's artifacts: none left from an earlier run
+        if (Files.isDirectory(SCREENSHOTS)) {
+            try (var old = Files.list(SCREENSHOTS)) {
+                for (Path file : old.filter(f -> f.toString().endsWith(".png")).toList()) Files.delete(file);
+            }
+        }
         Files.createDirectories(SCREENSHOTS);
         ProcessBuilder builder = new ProcessBuilder(node.get().toString(), SCRIPT.toString()).redirectErrorStream(true);
         builder.environment().put("BASE_URL", root.toString());
