@@ -197,6 +197,18 @@ await check('a scaling-law fit is drawn with its form and R² in the legend', as
   await page.unroute('**/api/runs/*/scaling');
 });
 
+await check('the server\'s own scaling-law fits are drawn on a finished run', async () => {
+  const scaling = await api('GET', `/api/runs/${formRunId}/scaling`);
+  expect(scaling.status === 200, `GET /api/runs/{id}/scaling answered ${scaling.status}`);
+  const fitted = scaling.body.metrics.filter(m => m.best);
+  expect(fitted.length >= 1, `some metric of the finished run is fitted: ${JSON.stringify(scaling.body.metrics.map(m => [m.metric, m.best]))}`);
+  await go(`/run/${formRunId}`);
+  await page.waitForFunction(() => [...document.querySelectorAll('figure.chart .fit-caption')].some(c => Number(c.dataset.fits) >= 1));
+  const captions = await page.locator('figure.chart .fit-caption').allTextContents();
+  expect(fitted.some(m => captions.some(c => c.includes(m.metric))), `a caption names a fitted metric: ${captions.join(' | ')}`);
+  await shot('run-with-server-fit');
+});
+
 await check('the three fit forms evaluate as the scaling contract defines them', async () => {
   const values = await page.evaluate(async () => {
     const {evaluateFit, bestFit} = await import('/js/scaling.js');
