@@ -26,8 +26,13 @@ public final class RunConfigSchema {
         schema.put("description", "One RL run: model, data, algorithm, rollout, tool, schedule. Absent fields take the defaults shown.");
         schema.putArray("required").add("model");
         ObjectNode model = (ObjectNode) schema.get("properties").get("model");
-        model.putArray("required").add("path");
-        model.put("description", "Hugging Face model directory (config.json, *.safetensors, tokenizer.json) on the server");
+        // exactly one source: RunConfig.validate refuses both and neither
+        ArrayNode sources = model.putArray("oneOf");
+        sources.addObject().putArray("required").add("path");
+        sources.addObject().putArray("required").add("scratch");
+        model.put("description", "path: a Hugging Face model directory (config.json, *.safetensors, tokenizer.json) on the server,"
+                + " e.g. an earlier run's checkpoint; or scratch: the shape of a fresh model initialised with the run's seed,"
+                + " with the byte-level BPE tokenizer `zerotir pretrain` learns (vocab tokens)");
         enumOf(schema, List.of("algorithm", "name"), RunConfig.Algorithm.NAMES);
         return schema;
     }
