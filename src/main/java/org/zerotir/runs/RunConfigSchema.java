@@ -19,7 +19,7 @@ public final class RunConfigSchema {
     private RunConfigSchema() {}
 
     public static ObjectNode schema() {
-        JsonNode defaults = RunConfigDocuments.STRICT.valueToTree(allDefaults());
+        JsonNode defaults = RunConfigDocuments.STRICT.valueToTree(allDefaults(RunConfig.class));
         ObjectNode schema = objectSchema(RunConfig.class, defaults);
         schema.put("$schema", "https://json-schema.org/draft/2020-12/schema");
         schema.put("title", "Run configuration");
@@ -37,13 +37,14 @@ public final class RunConfigSchema {
         return schema;
     }
 
-    private static RunConfig allDefaults() {
+    /** The record with every component absent, as its canonical constructor fills it in. */
+    private static Object allDefaults(Class<?> record) {
         try {
-            var constructor = RunConfig.class.getDeclaredConstructor(
-                    java.util.Arrays.stream(RunConfig.class.getRecordComponents()).map(RecordComponent::getType).toArray(Class[]::new));
-            return (RunConfig) constructor.newInstance(new Object[RunConfig.class.getRecordComponents().length]);
+            var constructor = record.getDeclaredConstructor(
+                    java.util.Arrays.stream(record.getRecordComponents()).map(RecordComponent::getType).toArray(Class[]::new));
+            return constructor.newInstance(new Object[record.getRecordComponents().length]);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("RunConfig has no canonical constructor", e);
+            throw new IllegalStateException(record.getSimpleName() + " has no canonical constructor", e);
         }
     }
 
@@ -57,6 +58,8 @@ public final class RunConfigSchema {
             JsonNode defaultValue = defaults == null ? null : defaults.get(component.getName());
             ObjectNode property;
             if (type.isRecord()) {
+                // an optional part (model.scratch) is absent by default; its own fields still have defaults
+                if (defaultValue == null || defaultValue.isNull()) defaultValue = RunConfigDocuments.STRICT.valueToTree(allDefaults(type));
                 property = objectSchema(type, defaultValue);
             } else {
                 property = RunConfigDocuments.STRICT.createObjectNode();
