@@ -245,6 +245,11 @@ public record RunConfig(String name, Model model, Data data, Algorithm algorithm
         positive("rollout.slots", rollout.slots());
         if (tool.callBudget() < 0) throw new InvalidField("tool.callBudget", "must be >= 0");
         positive("tool.maxOutputTokens", tool.maxOutputTokens());
+        if (model.scratch() != null && model.scratch().context() <= rollout.maxResponseTokens()) {
+            // the prompt and the response share the positions; a fresh model can be given enough of them
+            throw new InvalidField("model.scratch.context", "must exceed rollout.maxResponseTokens (" + rollout.maxResponseTokens()
+                    + ") by the prompt's length, got " + model.scratch().context());
+        }
         return this;
     }
 

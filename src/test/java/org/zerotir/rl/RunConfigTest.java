@@ -80,7 +80,7 @@ class RunConfigTest {
 
     @Test
     void aScratchModelTakesTheMiniModelsShapeAndRefusesAShapeThatCannotBeBuilt() throws Exception {
-        RunConfig config = parse("{\"model\": {\"scratch\": {\"layers\": 2}}}").validate();
+        RunConfig config = parse("{\"model\": {\"scratch\": {\"layers\": 2}}, \"rollout\": {\"maxResponseTokens\": 96}}").validate();
         RunConfig.Scratch shape = config.model().scratch();
         assertEquals(List.of(2, 128, 4, 2, 384, 512, 384),
                 List.of(shape.layers(), shape.hidden(), shape.heads(), shape.kvHeads(), shape.intermediate(), shape.context(), shape.vocab()));
@@ -92,6 +92,7 @@ class RunConfigTest {
         assertEquals("model.scratch.layers", invalidField("{\"model\": {\"scratch\": {\"layers\": 0}}}"));
         assertEquals("model.scratch.vocab", invalidField("{\"model\": {\"scratch\": {\"vocab\": 257}}}"));
         assertEquals("model.scratch.hidden", invalidField("{\"model\": {\"scratch\": {\"hidden\": 1000000}}}"));
+        assertEquals("model.scratch.context", invalidField("{\"model\": {\"scratch\": {\"context\": 1024}}}"), "the default response is 1024 tokens");
         RunConfig resolved = config.withModelDirectory(java.nio.file.Path.of("/runs/r/scratch-model"));
         assertEquals("/runs/r/scratch-model", resolved.model().path());
         assertEquals(null, resolved.model().scratch());

@@ -23,7 +23,7 @@ class ScratchModelTest {
     private static RunConfig scratch(long seed) throws Exception {
         return JSON.readValue("""
                 {"model": {"scratch": {"layers": 1, "hidden": 32, "heads": 4, "kvHeads": 2, "intermediate": 48, "context": 64, "vocab": 300}},
-                 "seed": %d, "template": "mini"}""".formatted(seed), RunConfig.class).validate();
+                 "seed": %d, "template": "mini", "rollout": {"maxResponseTokens": 16}}""".formatted(seed), RunConfig.class).validate();
     }
 
     @Test

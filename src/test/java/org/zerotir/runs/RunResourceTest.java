@@ -80,6 +80,7 @@ class RunResourceTest {
         refused("{\"model\": {\"scratch\": {\"vocab\": 100}}}", "model.scratch.vocab").body("error.message", containsString("[258, 8192]"));
         refused("{\"model\": {\"scratch\": {\"layers\": \"four\"}}}", "model.scratch.layers").body("error.message", containsString("integer"));
         refused("{\"model\": {\"scratch\": {\"depth\": 4}}}", "model.scratch.depth").body("error.message", containsString("kvHeads"));
+        refused("{\"model\": {\"scratch\": {}}}", "model.scratch.context").body("error.message", containsString("maxResponseTokens (1024)"));
 
         Path data = tmp.resolve("train.jsonl");
         Files.writeString(data, "{\"id\": \"a\", \"problem\": \"1+1\", \"answer\": \"2\"}\n{\"id\": \"b\", \"problem\": \"2+2\"\n");
