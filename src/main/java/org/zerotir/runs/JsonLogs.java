@@ -6,8 +6,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.logmanager.ExtHandler;
 import org.jboss.logmanager.LogContext;
-import org.jboss.logmanager.formatters.JsonFormatter;
-import org.jboss.logmanager.formatters.StructuredFormatter;
 import org.jboss.logmanager.handlers.ConsoleHandler;
 
 import io.quarkus.runtime.StartupEvent;
@@ -21,9 +19,8 @@ import jakarta.enterprise.event.Observes;
  * log collector, instead of the human-readable pattern.
  *
  * <p>Why not the {@code quarkus-logging-json} extension: it is not published for Quarkus 3.36.1 on the Maven
- * Central this project builds from. The formatter it would install is JBoss LogManager's own
- * {@link JsonFormatter}, already on the classpath; we install it on the console handler at startup, so the
- * few lines Quarkus logs while booting, before this runs, keep the pattern.
+ * Central this project builds from. We install our {@link JsonLogFormatter} on the console handler at startup,
+ * so the few lines Quarkus logs while booting, before this runs, keep the pattern.
  */
 @ApplicationScoped
 public class JsonLogs {
@@ -46,10 +43,7 @@ public class JsonLogs {
         int switched = 0;
         for (Handler handler : handlers) {
             if (handler instanceof ConsoleHandler console) {
-                JsonFormatter formatter = new JsonFormatter();
-                // exceptions as one structured field rather than a multi-line text a collector would split
-                formatter.setExceptionOutputType(StructuredFormatter.ExceptionOutputType.DETAILED);
-                console.setFormatter(formatter);
+                console.setFormatter(new JsonLogFormatter());
                 switched++;
             }
             if (handler instanceof ExtHandler parent) switched += useJson(parent.getHandlers());

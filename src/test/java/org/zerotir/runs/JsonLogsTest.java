@@ -68,6 +68,7 @@ class JsonLogsTest {
             assertEquals(RunService.class.getName(), json.get("loggerName").asText());
             assertTrue(json.has("timestamp"), line);
             assertEquals("database gone", json.at("/exception/message").asText(), line);
+            assertEquals(IllegalStateException.class.getName(), json.at("/exception/type").asText(), line);
         }
     }
 }

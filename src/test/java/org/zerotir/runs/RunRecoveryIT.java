@@ -42,7 +42,8 @@ class RunRecoveryIT {
     private static final String KEY = "it-key";
     private static final int STEPS = 40, CHECKPOINT_EVERY = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern JDBC_URL = Pattern.compile("Database: embedded PostgreSQL \\S+ at (jdbc:postgresql://\\S+?),");
+    /** Where the server's embedded PostgreSQL listens, as its log says (in text or in JSON). */
+    private static final Pattern JDBC_URL = Pattern.compile("(jdbc:postgresql://localhost:\\d+/zerotir)");
 
     @TempDir
     Path work;
@@ -92,7 +93,8 @@ class RunRecoveryIT {
         double killedAt = System.currentTimeMillis() / 1000.0;
         assertEquals("RUNNING", beforeKill.get("status").asText());
 
-        Process second = start("second.log");
+        // the second server also proves the packaged JSON logs (zerotir.log.json): the recovery is logged as JSON
+        Process second = start("second.log", "-Dzerotir.log.json=true");
         JsonNode done = awaitRun(id, Duration.ofMinutes(10), run -> run.get("status").asText().equals("COMPLETED"));
         assertEquals(STEPS, done.get("currentStep").asInt());
         String log = request("GET", "/api/runs/" + id + "/log?lines=1000", 200);
@@ -125,22 +127,35 @@ class RunRecoveryIT {
                     + " AND name = 'accuracy' AND recorded_at > to_timestamp(" + killedAt + ")", id));
             assertEquals(STEPS / CHECKPOINT_EVERY, count(db, "SELECT count(*) FROM checkpoints WHERE run_id = ?::uuid", id));
         }
+        boolean recoveryLoggedAsJson = Files.readAllLines(work.resolve("second.log")).stream().filter(line -> line.startsWith("{"))
+                .map(line -> {
+                    try {
+                        return JSON.readTree(line);
+                    } catch (IOException e) {
+                        throw new AssertionError("not one JSON object per line: " + line, e);
+                    }
+                })
+                .anyMatch(json -> json.path("loggerName").asText().equals(RunService.class.getName())
+                        && json.path("message").asText().contains("was RUNNING when the server stopped"));
+        assertTrue(recoveryLoggedAsJson, "zerotir.log.json=true logs JSON lines:\n" + Files.readString(work.resolve("second.log")));
         second.destroy();
         assertTrue(second.waitFor(90, java.util.concurrent.TimeUnit.SECONDS), "the second server shuts down");
     }
 
-    private Process start(String logName) throws Exception {
+    private Process start(String logName, String... properties) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path jar = Path.of(System.getProperty("zerotir.it.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
         assertTrue(Files.isRegularFile(jar), jar + " is built by mvn package");
-        List<String> command = List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx2g",
+        List<String> command = new ArrayList<>(List.of(properties));
+        command.addAll(0, List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx2g"));
+        command.addAll(List.of(
                 "-Dzerotir.database.embedded-dir=" + work.resolve("db"),
                 "-Dzerotir.runs.directory=" + work.resolve("runs"),
                 "-Dzerotir.api.keys=" + KEY,
                 "-Dquarkus.http.port=" + port,
                 // the run executes no code: no warm sandbox workers
                 "-Dzerotir.sandbox.start-at-boot=false",
-                "-jar", jar.toString());
+                "-jar", jar.toString()));
         Process server = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
                 .redirectOutput(Redirect.appendTo(work.resolve(logName).toFile())).start();
         servers.add(server);

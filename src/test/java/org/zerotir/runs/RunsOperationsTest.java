@@ -41,7 +41,7 @@ class RunsOperationsTest {
         var consoles = JsonLogsTest.consoleHandlers();
         assertTrue(!consoles.isEmpty(), "the server logs to the console");
         for (var console : consoles) {
-            assertTrue(!(console.getFormatter() instanceof org.jboss.logmanager.formatters.JsonFormatter), console.getFormatter().toString());
+            assertTrue(!(console.getFormatter() instanceof JsonLogFormatter), console.getFormatter().toString());
         }
     }
 
