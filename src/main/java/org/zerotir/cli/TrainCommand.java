@@ -6,6 +6,7 @@ import org.zerotir.engine.cpu.CpuBackend;
 import org.zerotir.rl.RunConfig;
 import org.zerotir.rl.RunEnvironment;
 import org.zerotir.rl.RunEnvironments;
+import org.zerotir.rl.ScratchModel;
 import org.zerotir.reward.SympyFallback;
 import org.zerotir.rollout.SandboxCodeRunner;
 import org.zerotir.sandbox.SandboxSettings;
@@ -80,21 +81,29 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RunConfig runConfig = resolveConfig();
         WorkerPool sandbox = runConfig.tool().enabled() ? new WorkerPool(SandboxSettings.defaults()) : null;
-        try (CpuBackend backend = new CpuBackend(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
-             RunEnvironment environment = RunEnvironments.open(runConfig, backend,
+        try (CpuBackend backend = new CpuBackend(threads == null ? Runtime.getRuntime().availableProcessors() : threads)) {
+            // model.scratch: the fresh model is made in --out (once) and read from there like any model directory
+            RunConfig resolved = ScratchModel.resolve(runConfig, out, backend);
+            try (RunEnvironment environment = RunEnvironments.open(resolved, backend,
                      sandbox == null ? null : new SandboxCodeRunner(sandbox), sandbox == null ? null : new SympyFallback(sandbox), sandbox)) {
-            // written once everything it names has opened: a refused configuration leaves nothing behind
-            Files.createDirectories(out);
-            JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve(CONFIG).toFile(), runConfig);
-            TrainingLoop loop = new TrainingLoop(runConfig, environment.loop(), out);
-            Path latest = loop.latestCheckpoint();
-            int resumedAfter = latest == null ? 0 : Integer.parseInt(latest.getFileName().toString().substring("step-".length()));
-            if (latest != null) err().println("train: resuming from " + latest);
-            RunFiles files = new RunFiles(out, runConfig.steps(), runConfig.rolloutsKeptPerStep(), resumedAfter, err());
-            int done = loop.run(environment.train(), environment.heldOut(), files, () -> false);
-            err().printf("train: %d steps done; metrics in %s%n", done, out.resolve(RunFiles.METRICS));
+                train(runConfig, resolved, environment);
+            }
         }
         return 0;
+    }
+
+    /** resolved: runConfig with its scratch model (if any) read from --out; run.json keeps the document as given. */
+    private void train(RunConfig runConfig, RunConfig resolved, RunEnvironment environment) throws IOException {
+        // written once everything it names has opened: a refused configuration leaves nothing behind
+        Files.createDirectories(out);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve(CONFIG).toFile(), runConfig);
+        TrainingLoop loop = new TrainingLoop(resolved, environment.loop(), out);
+        Path latest = loop.latestCheckpoint();
+        int resumedAfter = latest == null ? 0 : Integer.parseInt(latest.getFileName().toString().substring("step-".length()));
+        if (latest != null) err().println("train: resuming from " + latest);
+        RunFiles files = new RunFiles(out, runConfig.steps(), runConfig.rolloutsKeptPerStep(), resumedAfter, err());
+        int done = loop.run(environment.train(), environment.heldOut(), files, () -> false);
+        err().printf("train: %d steps done; metrics in %s%n", done, out.resolve(RunFiles.METRICS));
     }
 
     /** run.json of an existing run, else --config, else defaults; then the flags. */

@@ -14,8 +14,58 @@ import java.util.Objects;
 public record RunConfig(String name, Model model, Data data, Algorithm algorithm, Rollout rollout, Tool tool,
                         String template, Integer steps, Long seed, Integer checkpointEvery, Integer rolloutsKeptPerStep) {
 
-    /** Where the policy comes from: a Hugging Face directory (config.json, safetensors, tokenizer.json). */
-    public record Model(String path) {}
+    /**
+     * Where the policy comes from: a Hugging Face directory (config.json, safetensors, tokenizer.json; an earlier
+     * run's checkpoint is one), or a fresh model of a given shape initialised with the run's seed. Exactly one.
+     */
+    public record Model(String path, Scratch scratch) {}
+
+    /**
+     * A Qwen2-shaped model made from nothing, with the defaults of {@code zerotir pretrain} (the mini model). Its
+     * tokenizer is the byte-level BPE {@code zerotir pretrain --vocab <vocab> --seed <seed>} learns from the base
+     * corpus, so a scratch run and a pre-training run of the same seed speak the same vocabulary.
+     */
+    public record Scratch(Integer layers, Integer hidden, Integer heads, Integer kvHeads, Integer intermediate, Integer context,
+                          Integer vocab) {
+        public Scratch {
+            layers = Objects.requireNonNullElse(layers, 4);
+            hidden = Objects.requireNonNullElse(hidden, 128);
+            heads = Objects.requireNonNullElse(heads, 4);
+            kvHeads = Objects.requireNonNullElse(kvHeads, 2);
+            intermediate = Objects.requireNonNullElse(intermediate, 384);
+            context = Objects.requireNonNullElse(context, 512);
+            vocab = Objects.requireNonNullElse(vocab, 384);
+        }
+
+        // Bounds that keep a typo from asking the CPU backend (weights on the heap) for gigabytes; 8192 tokens is
+        // already more than the base corpus has pairs to merge into, and 258 = 256 bytes + end of text + one merge.
+        static final int MAX_LAYERS = 64, MAX_HIDDEN = 4096, MAX_INTERMEDIATE = 16384, MAX_CONTEXT = 32768;
+        static final int MIN_VOCAB = 258, MAX_VOCAB = 8192;
+
+        void validate() {
+            within("model.scratch.layers", layers, 1, MAX_LAYERS);
+            within("model.scratch.hidden", hidden, 2, MAX_HIDDEN);
+            within("model.scratch.heads", heads, 1, hidden);
+            within("model.scratch.kvHeads", kvHeads, 1, heads);
+            within("model.scratch.intermediate", intermediate, 1, MAX_INTERMEDIATE);
+            within("model.scratch.context", context, 2, MAX_CONTEXT);
+            within("model.scratch.vocab", vocab, MIN_VOCAB, MAX_VOCAB);
+            if (hidden % heads != 0) {
+                throw new InvalidField("model.scratch.heads", "must divide hidden (" + hidden + "), got " + heads);
+            }
+            if ((hidden / heads) % 2 != 0) {
+                throw new InvalidField("model.scratch.heads", "hidden / heads (the head size, " + hidden / heads
+                        + ") must be even for rotary embeddings");
+            }
+            if (heads % kvHeads != 0) {
+                throw new InvalidField("model.scratch.kvHeads", "must divide heads (" + heads + "), got " + kvHeads);
+            }
+        }
+
+        private static void within(String field, int value, int min, int max) {
+            if (value < min || value > max) throw new InvalidField(field, "must be in [" + min + ", " + max + "], got " + value);
+        }
+    }
 
     /**
      * The training problems: the built-in arithmetic generator ("arithmetic") or a JSONL file with
@@ -104,6 +154,12 @@ public record RunConfig(String name, Model model, Data data, Algorithm algorithm
         rolloutsKeptPerStep = Objects.requireNonNullElse(rolloutsKeptPerStep, 16);
     }
 
+    /** This run with its model read from {@code directory} (e.g. where its scratch model was made). */
+    public RunConfig withModelDirectory(java.nio.file.Path directory) {
+        return new RunConfig(name, new Model(directory.toString(), null), data, algorithm, rollout, tool, template, steps, seed,
+                checkpointEvery, rolloutsKeptPerStep);
+    }
+
     /** A field that cannot work, by its path in the document ("algorithm.clipHigh"). */
     public static final class InvalidField extends IllegalArgumentException {
         private final String field;
@@ -120,7 +176,16 @@ public record RunConfig(String name, Model model, Data data, Algorithm algorithm
 
     /** Throws {@link InvalidField} for the first field that cannot work; returns this otherwise. */
     public RunConfig validate() {
-        if (model == null || model.path() == null || model.path().isBlank()) throw new InvalidField("model.path", "is required");
+        boolean hasPath = model != null && model.path() != null && !model.path().isBlank();
+        boolean hasScratch = model != null && model.scratch() != null;
+        if (hasPath && hasScratch) {
+            throw new InvalidField("model", "give model.path (a model directory) or model.scratch (a shape to start from nothing), not both");
+        }
+        if (!hasPath && !hasScratch) {
+            throw new InvalidField("model.path", "is required: a Hugging Face model directory, or give model.scratch"
+                    + " (e.g. {\"layers\": 4, \"hidden\": 128}) to start from a fresh model");
+        }
+        if (hasScratch) model.scratch().validate();
         positive("steps", steps);
         if (seed < 0) throw new InvalidField("seed", "must be >= 0");
         positive("checkpointEvery", checkpointEvery);
@@ -154,6 +219,12 @@ public record RunConfig(String name, Model model, Data data, Algorithm algorithm
         positive("algorithm.epochs", algorithm.epochs());
         positive("algorithm.miniBatches", algorithm.miniBatches());
         positive("algorithm.microBatch", algorithm.microBatch());
+        int responsesPerStep = rollout.promptsPerStep() * rollout.samplesPerPrompt();
+        if (rollout.promptsPerStep() > 0 && rollout.samplesPerPrompt() > 0 && responsesPerStep % algorithm.miniBatches() != 0) {
+            // an uneven split would give some optimizer steps fewer responses, i.e. a differently scaled update
+            throw new InvalidField("algorithm.miniBatches", "must divide the step's batch of rollout.promptsPerStep x rollout.samplesPerPrompt = "
+                    + responsesPerStep + " responses, got " + algorithm.miniBatches());
+        }
         if (!(algorithm.gamma() >= 0 && algorithm.gamma() <= 1)) throw new InvalidField("algorithm.gamma", "must be in [0, 1]");
         if (!(algorithm.lambda() >= 0 && algorithm.lambda() <= 1)) throw new InvalidField("algorithm.lambda", "must be in [0, 1]");
         positiveReal("algorithm.valueClip", algorithm.valueClip());
@@ -174,6 +245,11 @@ public record RunConfig(String name, Model model, Data data, Algorithm algorithm
         positive("rollout.slots", rollout.slots());
         if (tool.callBudget() < 0) throw new InvalidField("tool.callBudget", "must be >= 0");
         positive("tool.maxOutputTokens", tool.maxOutputTokens());
+        if (model.scratch() != null && model.scratch().context() <= rollout.maxResponseTokens()) {
+            // the prompt and the response share the positions; a fresh model can be given enough of them
+            throw new InvalidField("model.scratch.context", "must exceed rollout.maxResponseTokens (" + rollout.maxResponseTokens()
+                    + ") by the prompt's length, got " + model.scratch().context());
+        }
         return this;
     }
 

@@ -83,6 +83,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * @throws IllegalStateException with a message that names the directory and what to do about it
      */
     public static EmbeddedDatabase start(Path directory) {
+        return start(directory, 0);
+    }
+
+    /**
+     * The same on a given port (0: any free one). A server restarted on its directory and its port is, to the
+     * connection pools of running servers, the same database come back (the outage tests rely on it).
+     */
+    public static EmbeddedDatabase start(Path directory, int port) {
         Path root = directory.toAbsolutePath().normalize();
         checkPostgresCanRun();
         Path dataDir = root.resolve("data");
@@ -108,7 +116,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
         EmbeddedPostgres postgres = null;
         try {
             stopOrphanedServer(dataDir);
-            postgres = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (port > 0) builder.setPort(port);
+            postgres = builder
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setLocaleConfig("locale", "C")
@@ -135,6 +145,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     public String jdbcUrl() {
         return jdbcUrl;
+    }
+
+    public int port() {
+        return postgres.getPort();
     }
 
     public String username() {

@@ -78,6 +78,10 @@ public final class RunConfigDocuments {
 
     /** The model directory and the data set must exist and be readable now, not fail an hour into the queue. */
     static void checkFiles(RunConfig config) {
+        if (config.model().scratch() != null) {
+            checkData(config);
+            return;
+        }
         Path model = Path.of(config.model().path());
         if (!Files.isDirectory(model)) {
             throw ApiError.invalid("model.path", "model.path: no directory " + model.toAbsolutePath()
@@ -87,6 +91,10 @@ public final class RunConfigDocuments {
             throw ApiError.invalid("model.path", "model.path: " + model.toAbsolutePath()
                     + " has no config.json; give a Hugging Face model directory (config.json, *.safetensors) or a checkpoint");
         }
+        checkData(config);
+    }
+
+    private static void checkData(RunConfig config) {
         if (!config.data().train().equals("arithmetic")) {
             try {
                 JsonlDataset.read(Path.of(config.data().train()));

@@ -19,26 +19,32 @@ public final class RunConfigSchema {
     private RunConfigSchema() {}
 
     public static ObjectNode schema() {
-        JsonNode defaults = RunConfigDocuments.STRICT.valueToTree(allDefaults());
+        JsonNode defaults = RunConfigDocuments.STRICT.valueToTree(allDefaults(RunConfig.class));
         ObjectNode schema = objectSchema(RunConfig.class, defaults);
         schema.put("$schema", "https://json-schema.org/draft/2020-12/schema");
         schema.put("title", "Run configuration");
         schema.put("description", "One RL run: model, data, algorithm, rollout, tool, schedule. Absent fields take the defaults shown.");
         schema.putArray("required").add("model");
         ObjectNode model = (ObjectNode) schema.get("properties").get("model");
-        model.putArray("required").add("path");
-        model.put("description", "Hugging Face model directory (config.json, *.safetensors, tokenizer.json) on the server");
+        // exactly one source: RunConfig.validate refuses both and neither
+        ArrayNode sources = model.putArray("oneOf");
+        sources.addObject().putArray("required").add("path");
+        sources.addObject().putArray("required").add("scratch");
+        model.put("description", "path: a Hugging Face model directory (config.json, *.safetensors, tokenizer.json) on the server,"
+                + " e.g. an earlier run's checkpoint; or scratch: the shape of a fresh model initialised with the run's seed,"
+                + " with the byte-level BPE tokenizer `zerotir pretrain` learns (vocab tokens)");
         enumOf(schema, List.of("algorithm", "name"), RunConfig.Algorithm.NAMES);
         return schema;
     }
 
-    private static RunConfig allDefaults() {
+    /** The record with every component absent, as its canonical constructor fills it in. */
+    private static Object allDefaults(Class<?> record) {
         try {
-            var constructor = RunConfig.class.getDeclaredConstructor(
-                    java.util.Arrays.stream(RunConfig.class.getRecordComponents()).map(RecordComponent::getType).toArray(Class[]::new));
-            return (RunConfig) constructor.newInstance(new Object[RunConfig.class.getRecordComponents().length]);
+            var constructor = record.getDeclaredConstructor(
+                    java.util.Arrays.stream(record.getRecordComponents()).map(RecordComponent::getType).toArray(Class[]::new));
+            return constructor.newInstance(new Object[record.getRecordComponents().length]);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("RunConfig has no canonical constructor", e);
+            throw new IllegalStateException(record.getSimpleName() + " has no canonical constructor", e);
         }
     }
 
@@ -52,6 +58,8 @@ public final class RunConfigSchema {
             JsonNode defaultValue = defaults == null ? null : defaults.get(component.getName());
             ObjectNode property;
             if (type.isRecord()) {
+                // an optional part (model.scratch) is absent by default; its own fields still have defaults
+                if (defaultValue == null || defaultValue.isNull()) defaultValue = RunConfigDocuments.STRICT.valueToTree(allDefaults(type));
                 property = objectSchema(type, defaultValue);
             } else {
                 property = RunConfigDocuments.STRICT.createObjectNode();

@@ -20,10 +20,12 @@ import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
+import org.zerotir.engine.cpu.CpuBackend;
 import org.zerotir.rl.MetricNames;
 import org.zerotir.rl.RlTrainer;
 import org.zerotir.rl.RunConfig;
 import org.zerotir.rl.RunEnvironment;
+import org.zerotir.rl.ScratchModel;
 import org.zerotir.rl.Scorer;
 import org.zerotir.rl.TrainingLoop;
 import org.zerotir.rollout.CodeRunner;
@@ -438,6 +440,7 @@ public class RunService {
         try {
             RunConfig config = RunConfigDocuments.STRICT.readValue(
                     QuarkusTransaction.requiringNew().call(() -> find(id).config), RunConfig.class);
+            if (config.model().scratch() != null) config = scratchModel(config, directory);
             if (!environments.isResolvable()) {
                 throw new IllegalStateException("this server has no run environment (no RunEnvironment.Factory bean):"
                         + " it cannot open a model's tokenizer, verifier and sandbox");
@@ -467,6 +470,17 @@ public class RunService {
             executions.remove(id);
             execution.finished.countDown();
             dispatch();
+        }
+    }
+
+    /** The run reading its fresh model from its directory, made there at its first start (kept for resumes). */
+    private static RunConfig scratchModel(RunConfig config, Path directory) throws IOException {
+        if (!Files.isDirectory(directory.resolve(ScratchModel.DIRECTORY))) {
+            RunLog.append(directory, "making the scratch model: tokenizer from the base corpus, weights from seed " + config.seed());
+        }
+        // one thread: initialising weights is cheap, and the run's own backend is opened with its environment
+        try (CpuBackend backend = new CpuBackend(1)) {
+            return ScratchModel.resolve(config, directory, backend);
         }
     }
 

@@ -3,6 +3,8 @@ package org.zerotir.rl;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,6 +76,35 @@ class RunConfigTest {
         assertEquals("template", invalidField("{\"model\": {\"path\": \"m\"}, \"template\": \"alpaca\"}"));
         assertEquals("data.arithmeticOperators", invalidField("{\"model\": {\"path\": \"m\"}, \"data\": {\"arithmeticOperators\": \"/\"}}"));
         assertEquals("steps", invalidField("{\"model\": {\"path\": \"m\"}, \"steps\": 0}"));
+    }
+
+    @Test
+    void aScratchModelTakesTheMiniModelsShapeAndRefusesAShapeThatCannotBeBuilt() throws Exception {
+        RunConfig config = parse("{\"model\": {\"scratch\": {\"layers\": 2}}, \"rollout\": {\"maxResponseTokens\": 96}}").validate();
+        RunConfig.Scratch shape = config.model().scratch();
+        assertEquals(List.of(2, 128, 4, 2, 384, 512, 384),
+                List.of(shape.layers(), shape.hidden(), shape.heads(), shape.kvHeads(), shape.intermediate(), shape.context(), shape.vocab()));
+        assertEquals("model", invalidField("{\"model\": {\"path\": \"m\", \"scratch\": {}}}"));
+        assertEquals("model.path", invalidField("{\"model\": {}}"));
+        assertEquals("model.scratch.heads", invalidField("{\"model\": {\"scratch\": {\"hidden\": 100, \"heads\": 8}}}"));
+        assertEquals("model.scratch.heads", invalidField("{\"model\": {\"scratch\": {\"hidden\": 96, \"heads\": 32}}}"), "odd head size");
+        assertEquals("model.scratch.kvHeads", invalidField("{\"model\": {\"scratch\": {\"heads\": 4, \"kvHeads\": 3}}}"));
+        assertEquals("model.scratch.layers", invalidField("{\"model\": {\"scratch\": {\"layers\": 0}}}"));
+        assertEquals("model.scratch.vocab", invalidField("{\"model\": {\"scratch\": {\"vocab\": 257}}}"));
+        assertEquals("model.scratch.hidden", invalidField("{\"model\": {\"scratch\": {\"hidden\": 1000000}}}"));
+        assertEquals("model.scratch.context", invalidField("{\"model\": {\"scratch\": {\"context\": 1024}}}"), "the default response is 1024 tokens");
+        RunConfig resolved = config.withModelDirectory(java.nio.file.Path.of("/runs/r/scratch-model"));
+        assertEquals("/runs/r/scratch-model", resolved.model().path());
+        assertEquals(null, resolved.model().scratch());
+        assertEquals(config.steps(), resolved.validate().steps());
+    }
+
+    @Test
+    void miniBatchesMustDivideTheStepsResponses() throws Exception {
+        assertEquals("algorithm.miniBatches", invalidField(
+                "{\"model\": {\"path\": \"m\"}, \"rollout\": {\"promptsPerStep\": 3, \"samplesPerPrompt\": 5}, \"algorithm\": {\"miniBatches\": 2}}"));
+        parse("{\"model\": {\"path\": \"m\"}, \"rollout\": {\"promptsPerStep\": 3, \"samplesPerPrompt\": 4}, \"algorithm\": {\"miniBatches\": 6}}")
+                .validate();
     }
 
     @Test

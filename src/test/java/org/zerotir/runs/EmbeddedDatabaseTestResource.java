@@ -21,8 +21,12 @@ import io.quarkus.test.common.WithTestResource;
 @WithTestResource(value = EmbeddedDatabaseTestResource.class, scope = TestResourceScope.GLOBAL)
 public class EmbeddedDatabaseTestResource implements QuarkusTestResourceLifecycleManager {
 
-    private EmbeddedDatabase database;
+    /** The resource of this test JVM's Quarkus, for tests that take the database away and bring it back. */
+    private static volatile EmbeddedDatabaseTestResource current;
+
+    private volatile EmbeddedDatabase database;
     private Path directory;
+    private int port;
 
     @Override
     public Map<String, String> start() {
@@ -35,7 +39,24 @@ public class EmbeddedDatabaseTestResource implements QuarkusTestResourceLifecycl
             throw new UncheckedIOException(e);
         }
         database = EmbeddedDatabase.start(directory);
+        port = database.port();
+        current = this;
         return database.datasourceProperties();
+    }
+
+    /** True when the tests run on the embedded PostgreSQL (not an operator's), which {@link #stopDatabase} can stop. */
+    static boolean databaseIsEmbedded() {
+        return current != null && current.database != null;
+    }
+
+    /** Stops the PostgreSQL server as a crash or a maintenance would; its data directory stays. */
+    static synchronized void stopDatabase() throws IOException {
+        current.database.close();
+    }
+
+    /** Starts it again on the same data directory and port, so that the server's pool reconnects to it. */
+    static synchronized void startDatabase() {
+        current.database = EmbeddedDatabase.start(current.directory, current.port);
     }
 
     @Override

@@ -87,6 +87,29 @@ class RunLifecycleTest {
     }
 
     @Test
+    void aScratchRunTrainsAFreshModelMadeFromItsSeed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        String config = TinyRunEnvironment.config("scratch", 4, 2).replace("{\"path\": \"" + TinyRunEnvironment.model() + "\"}", """
+                {"scratch": {"layers": 1, "hidden": 32, "heads": 2, "kvHeads": 1, "intermediate": 64, "context": 32, "vocab": 300}}""")
+                .replace("\"seed\": 3", "\"seed\": 3, \"template\": \"mini\"");
+        UUID id = create(config);
+        awaitStatus(id, "COMPLETED");
+        assertGapFreeAndUnique(dataSource, id, 4);
+        java.nio.file.Path made = service.runDirectory(id).resolve(org.zerotir.rl.ScratchModel.DIRECTORY);
+        assertEquals(32, org.zerotir.engine.checkpoint.HuggingFaceCheckpoint.readConfig(made).hiddenSize());
+        assertEquals(300, org.zerotir.engine.checkpoint.HuggingFaceCheckpoint.readConfig(made).vocabSize());
+        // the same shape and seed give the same model: what the run started from can always be made again
+        org.zerotir.rl.RunConfig.Scratch shape = RunConfigDocuments.STRICT.readValue(config, org.zerotir.rl.RunConfig.class).model().scratch();
+        try (org.zerotir.engine.cpu.CpuBackend backend = new org.zerotir.engine.cpu.CpuBackend(1)) {
+            org.zerotir.rl.ScratchModel.make(shape, 3, tmp.resolve("again"), backend);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(made.resolve("model.safetensors")),
+                Files.readAllBytes(tmp.resolve("again").resolve("model.safetensors")));
+        given().when().get("/api/runs/" + id).then().statusCode(200).body("config.model.scratch.hidden", equalTo(32));
+        String log = given().when().get("/api/runs/" + id + "/log").then().extract().asString();
+        assertTrue(log.contains("making the scratch model"), log);
+    }
+
+    @Test
     void aStoppedRunResumesFromItsCheckpointWithoutLosingOrRepeatingASteps() throws Exception {
         TinyRunEnvironment.pauseAtStep = 7;
         UUID id = create(TinyRunEnvironment.config("stop-resume", 16, 4));

@@ -16,6 +16,7 @@ import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -70,6 +71,16 @@ class RunResourceTest {
         refused("{\"model\": {\"path\": \"" + tmp.resolve("nowhere") + "\"}}", "model.path")
                 .body("error.message", containsString("nowhere"));
         refused("{\"model\": {\"path\": \"" + tmp + "\"}}", "model.path").body("error.message", containsString("config.json"));
+        refused(withModel("\"rollout\": {\"promptsPerStep\": 3, \"samplesPerPrompt\": 3}, \"algorithm\": {\"miniBatches\": 2}"),
+                "algorithm.miniBatches").body("error.message", containsString("9 responses"));
+        refused("{\"model\": {\"path\": \"" + MODEL + "\", \"scratch\": {}}}", "model").body("error.message", containsString("not both"));
+        refused("{\"model\": {\"scratch\": {\"hidden\": 128, \"heads\": 3}}}", "model.scratch.heads")
+                .body("error.message", containsString("divide hidden"));
+        refused("{\"model\": {\"scratch\": {\"heads\": 4, \"kvHeads\": 3}}}", "model.scratch.kvHeads");
+        refused("{\"model\": {\"scratch\": {\"vocab\": 100}}}", "model.scratch.vocab").body("error.message", containsString("[258, 8192]"));
+        refused("{\"model\": {\"scratch\": {\"layers\": \"four\"}}}", "model.scratch.layers").body("error.message", containsString("integer"));
+        refused("{\"model\": {\"scratch\": {\"depth\": 4}}}", "model.scratch.depth").body("error.message", containsString("kvHeads"));
+        refused("{\"model\": {\"scratch\": {}}}", "model.scratch.context").body("error.message", containsString("maxResponseTokens (1024)"));
 
         Path data = tmp.resolve("train.jsonl");
         Files.writeString(data, "{\"id\": \"a\", \"problem\": \"1+1\", \"answer\": \"2\"}\n{\"id\": \"b\", \"problem\": \"2+2\"\n");
@@ -200,7 +211,8 @@ class RunResourceTest {
                 .body("type", equalTo("object"))
                 .body("additionalProperties", equalTo(false))
                 .body("required", hasItem("model"))
-                .body("properties.model.required", hasItem("path"))
+                .body("properties.model.oneOf.required.flatten()", equalTo(List.of("path", "scratch")))
+                .body("properties.model.properties.scratch.properties.hidden.default", equalTo(128))
                 .body("properties.algorithm.properties.clipHigh.type", equalTo("number"))
                 .body("properties.algorithm.properties.clipHigh.default", equalTo(0.28f))
                 .body("properties.algorithm.properties.name.default", equalTo("reinforce_pp_baseline"))

@@ -36,6 +36,16 @@ class RunsOperationsTest {
     }
 
     @Test
+    void consoleLogsAreReadableTextUnlessJsonIsAskedFor() {
+        // zerotir.log.json defaults to false; JsonLogsTest switches it on
+        var consoles = JsonLogsTest.consoleHandlers();
+        assertTrue(!consoles.isEmpty(), "the server logs to the console");
+        for (var console : consoles) {
+            assertTrue(!(console.getFormatter() instanceof JsonLogFormatter), console.getFormatter().toString());
+        }
+    }
+
+    @Test
     void healthIncludesTheRunService() {
         given().when().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'Run service' }.status", equalTo("UP"))

@@ -17,6 +17,8 @@ import org.zerotir.engine.cpu.CpuBackend;
 import org.zerotir.rl.RunConfig;
 import org.zerotir.rl.RunEnvironment;
 import org.zerotir.rl.TrainingLoop;
+import org.zerotir.rollout.PromptFormat;
+import org.zerotir.rollout.TextCodec;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Alternative;
@@ -71,14 +73,23 @@ public class TinyRunEnvironment implements RunEnvironment.Factory {
     }
 
     @Override
-    public RunEnvironment open(RunConfig config) {
+    public RunEnvironment open(RunConfig config) throws IOException {
         List<Problem> train = DigitTask.problems();
         // held-out problems under their own ids, so that the prompt function can tell evaluations from steps
         List<Problem> heldOut = train.subList(0, config.data().heldOut()).stream()
                 .map(p -> new Problem("heldout-" + p.id(), p.problem(), p.answer())).toList();
         int promptsPerStep = config.rollout().promptsPerStep();
         java.util.concurrent.atomic.AtomicInteger trainingPrompts = new java.util.concurrent.atomic.AtomicInteger();
-        return new RunEnvironment(new TrainingLoop.Environment(backend, DigitTask.CODEC, Set.of(DigitTask.EOS), List.of(), problem -> {
+        // a model with its own tokenizer (a scratch model) reads the digit task through it; the tiny model has none
+        Path modelDirectory = Path.of(config.model().path());
+        TextCodec codec = DigitTask.CODEC;
+        Set<Integer> stopTokens = Set.of(DigitTask.EOS);
+        if (Files.isRegularFile(modelDirectory.resolve("tokenizer.json"))) {
+            PromptFormat format = PromptFormat.open(modelDirectory, config.template());
+            codec = format.codec();
+            stopTokens = format.stopTokens();
+        }
+        return new RunEnvironment(new TrainingLoop.Environment(backend, codec, stopTokens, List.of(), problem -> {
             if (!problem.id().startsWith("heldout-")) {
                 int step = trainingPrompts.getAndIncrement() / promptsPerStep + 1;
                 while (pauseAtStep > 0 && step >= pauseAtStep) sleep(5);
