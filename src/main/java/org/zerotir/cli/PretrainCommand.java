@@ -1,6 +1,5 @@
 package org.zerotir.cli;
 
-import org.zerotir.data.ArithmeticTasks;
 import org.zerotir.data.BaseCorpus;
 import org.zerotir.engine.ModelConfig;
 import org.zerotir.engine.Transformer;
@@ -113,8 +112,7 @@ final class PretrainCommand implements Callable<Integer> {
         if (from != null && !Files.isRegularFile(from.resolve("tokenizer.json"))) {
             throw new IllegalArgumentException("--from " + from + " holds no tokenizer.json");
         }
-        BaseCorpus.Settings corpusSettings = new BaseCorpus.Settings((1 - bridgeShare) * 0.55, (1 - bridgeShare) * 0.45, bridgeShare,
-                hardWordFraction, offerFraction, ArithmeticTasks.Settings.products());
+        BaseCorpus.Settings corpusSettings = BaseCorpus.Settings.mix(bridgeShare, hardWordFraction, offerFraction);
         List<String> corpus = BaseCorpus.documents(corpusSettings, documents, seed);
         Path staging = Files.createTempDirectory(out.toAbsolutePath().getParent() == null ? Path.of(".") : out.toAbsolutePath().getParent(), "pretrain-");
         if (from != null) {

@@ -39,6 +39,12 @@ public final class BaseCorpus {
             }
         }
 
+        /** The mix of {@code zerotir pretrain}: the documents that are not programming requests split 55:45 between word solutions and snippets. */
+        public static Settings mix(double bridgeShare, double hardWordFraction, double offerFraction) {
+            return new Settings((1 - bridgeShare) * 0.55, (1 - bridgeShare) * 0.45, bridgeShare, hardWordFraction, offerFraction,
+                    ArithmeticTasks.Settings.products());
+        }
+
         public static Settings defaults() {
             return new Settings(0.45, 0.35, 0.20, 0.3, 0.1, ArithmeticTasks.Settings.products());
         }

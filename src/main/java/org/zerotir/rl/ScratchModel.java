@@ -1,6 +1,5 @@
 package org.zerotir.rl;
 
-import org.zerotir.data.ArithmeticTasks;
 import org.zerotir.data.BaseCorpus;
 import org.zerotir.engine.Backend;
 import org.zerotir.engine.ModelConfig;
@@ -30,8 +29,8 @@ public final class ScratchModel {
     static final String END_OF_TEXT = "<|endoftext|>";
     /** {@code zerotir pretrain} learns its merges from the first 20 000 documents of its corpus. */
     static final int TOKENIZER_DOCUMENTS = 20_000;
-    /** {@code zerotir pretrain}'s default --bridge-share; its corpus shares follow from it. */
-    private static final double BRIDGE_SHARE = 0.20;
+    /** {@code zerotir pretrain}'s default --bridge-share and --hard-word-fraction (its --offer-fraction default is 0). */
+    private static final double BRIDGE_SHARE = 0.30, HARD_WORD_FRACTION = 0.3;
 
     private ScratchModel() {}
 
@@ -71,8 +70,7 @@ public final class ScratchModel {
 
     /** The vocabulary {@code zerotir pretrain --vocab <vocab> --seed <seed> --documents <documents>} learns. */
     public static void learnTokenizer(int vocab, long seed, int documents, Path directory) throws IOException {
-        BaseCorpus.Settings corpus = new BaseCorpus.Settings((1 - BRIDGE_SHARE) * 0.55, (1 - BRIDGE_SHARE) * 0.45, BRIDGE_SHARE,
-                ArithmeticTasks.Settings.products());
+        BaseCorpus.Settings corpus = BaseCorpus.Settings.mix(BRIDGE_SHARE, HARD_WORD_FRACTION, 0);
         List<String> text = BaseCorpus.documents(corpus, Math.min(documents, TOKENIZER_DOCUMENTS), seed);
         BpeTrainer.write(BpeTrainer.train(text, new BpeTrainer.Settings(vocab, 2, List.of(END_OF_TEXT))), directory);
     }
