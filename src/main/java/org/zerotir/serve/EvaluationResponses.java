@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import org.zerotir.eval.ResponseRecord;
 import org.zerotir.rollout.CodeRunner;
 
@@ -38,17 +39,18 @@ public class EvaluationResponses {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""";
     private static final String COLUMNS = "position, problem_id, sample, response, answer, reference, correct, used_code, length, truncated, executions";
 
-    private final DataSource dataSource;
+    /** Looked up on use: in sandbox-only mode the datasource is inactive, and injecting it directly fails startup. */
+    private final Instance<DataSource> dataSource;
     private final ObjectMapper json;
 
-    public EvaluationResponses(DataSource dataSource, ObjectMapper json) {
+    public EvaluationResponses(Instance<DataSource> dataSource, ObjectMapper json) {
         this.dataSource = dataSource;
         this.json = json;
     }
 
     /** Stores the records in their order (records.get(i) at position i); call inside the transaction that completes the evaluation. */
     public void store(UUID evaluation, List<ResponseRecord> records) {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement insert = connection.prepareStatement(INSERT)) {
+        try (Connection connection = dataSource.get().getConnection(); PreparedStatement insert = connection.prepareStatement(INSERT)) {
             for (int i = 0; i < records.size(); i++) {
                 ResponseRecord r = records.get(i);
                 insert.setObject(1, evaluation);
@@ -75,7 +77,7 @@ public class EvaluationResponses {
     /** A page of responses in benchmark order; correct (when not null) keeps only right or only wrong ones. */
     public Page page(UUID evaluation, Boolean correct, int page, int size) {
         String where = " WHERE evaluation_id = ?" + (correct == null ? "" : " AND correct = ?");
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = dataSource.get().getConnection();
              PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM evaluation_responses" + where);
              PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM evaluation_responses" + where
                      + " ORDER BY position LIMIT ? OFFSET ?")) {
@@ -96,7 +98,7 @@ public class EvaluationResponses {
 
     /** Every response, as the evaluator produced them: what the summary and the headline table are computed from. */
     public List<ResponseRecord> records(UUID evaluation) {
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = dataSource.get().getConnection();
              PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM evaluation_responses WHERE evaluation_id = ? ORDER BY position")) {
             select.setObject(1, evaluation);
             List<ResponseRecord> records = new ArrayList<>();
