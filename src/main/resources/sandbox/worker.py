@@ -591,6 +591,11 @@ class Worker:
                 result = {"status": "SANDBOX_ERROR", "message": "unknown request type %r" % request["type"]}
             result["type"] = "result"
             result["id"] = request.get("id")
+            if not self.features["mounts"]:
+                # /tmp and /dev/shm are shared with the other workers: clean up before the caller can start its
+                # next execution on another worker, or that one would see this child's files for a moment.
+                while self.finished:
+                    self.finish(self.finished.pop())
             self.protocol.write(result)
             while self.finished:
                 self.finish(self.finished.pop())
