@@ -42,16 +42,26 @@ public final class TestModels {
     }
 
     public static Path bigramModel(Path directory, String chatPromptEnd) throws Exception {
-        Files.createDirectories(directory);
-        Files.copy(TOKENIZER, directory.resolve("tokenizer.json"));
-        Files.writeString(directory.resolve("tokenizer_config.json"),
-                "{\"eos_token\": \"<|endoftext|>\", \"pad_token\": \"<|endoftext|>\", \"bos_token\": null}");
-        Tokenizer tokenizer = Tokenizer.load(directory);
-        int eos = tokenizer.specialIds().eos();
+        Tokenizer tokenizer = withTokenizer(directory);
         Map<Integer, Integer> next = new LinkedHashMap<>();
         for (var e : successors(tokenizer).entrySet()) next.put(single(tokenizer, e.getKey()), single(tokenizer, e.getValue()));
         int[] chatEnd = tokenizer.encode(chatPromptEnd);
         next.put(chatEnd[chatEnd.length - 1], single(tokenizer, WORDS[0]));
+        return writeSuccessorModel(directory, tokenizer, next);
+    }
+
+    /** Creates the directory with Qwen2.5's tokenizer (end-of-text as EOS and padding) and returns it loaded. */
+    public static Tokenizer withTokenizer(Path directory) throws Exception {
+        Files.createDirectories(directory);
+        Files.copy(TOKENIZER, directory.resolve("tokenizer.json"));
+        Files.writeString(directory.resolve("tokenizer_config.json"),
+                "{\"eos_token\": \"<|endoftext|>\", \"pad_token\": \"<|endoftext|>\", \"bos_token\": null}");
+        return Tokenizer.load(directory);
+    }
+
+    /** Writes the weights of a model that sends each key token to its value token and every other token to end-of-text. */
+    public static Path writeSuccessorModel(Path directory, Tokenizer tokenizer, Map<Integer, Integer> next) throws Exception {
+        int eos = tokenizer.specialIds().eos();
         int hidden = 64, vocab = 151936;
         if (next.size() + 1 > hidden) throw new IllegalStateException("too many chosen tokens for the hidden size");
         ModelConfig config = new ModelConfig(vocab, hidden, 64, 1, 2, 1, 2048, 1e6, 1e-6, false, false);
@@ -78,9 +88,9 @@ public final class TestModels {
         return directory;
     }
 
-    static int single(Tokenizer tokenizer, String text) {
+    public static int single(Tokenizer tokenizer, String text) {
         int[] ids = tokenizer.encode(text);
-        if (ids.length != 1) throw new IllegalStateException("\"" + text + "\" is " + ids.length + " tokens, not one");
+        if (ids.length != 1) throw new IllegalStateException("\"" + text.replace("\n", "\\n") + "\" is " + ids.length + " tokens, not one");
         return ids[0];
     }
 
