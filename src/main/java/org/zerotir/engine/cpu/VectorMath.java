@@ -2,6 +2,7 @@ package org.zerotir.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The allocation-free inner loops every CPU operation is built from (llama3.java's style). */
@@ -18,9 +19,33 @@ final class VectorMath {
         for (int upper = SPECIES.loopBound(n); i < upper; i += LANES) {
             acc = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc);
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;
+    }
+
+    /** Shuffles that swap lane i with lane i ^ h, for h = LANES/2, LANES/4, ..., 1. */
+    private static final VectorShuffle<Float>[] BUTTERFLIES = butterflies();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] butterflies() {
+        VectorShuffle<Float>[] shuffles = new VectorShuffle[Integer.numberOfTrailingZeros(LANES)];
+        for (int step = 0, h = LANES / 2; h >= 1; h /= 2, step++) {
+            final int distance = h;
+            shuffles[step] = VectorShuffle.fromOp(SPECIES, lane -> lane ^ distance);
+        }
+        return shuffles;
+    }
+
+    /**
+     * The lanes' sum, added pairwise in a fixed tree. Why not {@code reduceLanes(ADD)}: its order of additions is
+     * unspecified, and the JIT-compiled reduction adds in another order than the interpreted one, so a pre-training
+     * run gave different bits from one process to the next (depending on when C2 compiled the loop) and could not
+     * be reproduced. Every tier performs these same additions.
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> butterfly : BUTTERFLIES) v = v.add(v.rearrange(butterfly));
+        return v.lane(0);
     }
 
     /** y[yOff+i] += alpha * x[xOff+i] */
@@ -45,7 +70,7 @@ final class VectorMath {
                 FloatVector v = FloatVector.fromArray(SPECIES, a, off + i);
                 acc = v.fma(v, acc);
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += sum(acc);
         }
         for (; i < n; i++) total += (double) a[off + i] * a[off + i];
         return total;
@@ -104,8 +129,8 @@ final class VectorMath {
             s0 = s0.add(e);
             s1 = e.fma(z, s1);
         }
-        double sum = s0.reduceLanes(VectorOperators.ADD);
-        double weighted = s1.reduceLanes(VectorOperators.ADD);
+        double sum = sum(s0);
+        double weighted = sum(s1);
         for (; i < n; i++) {
             double e = Math.exp(a[off + i] - shift);
             sum += e;

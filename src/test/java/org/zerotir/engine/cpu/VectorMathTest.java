@@ -32,4 +32,31 @@ class VectorMathTest {
         assertEquals(1f, y[0]);
         if (lanes > 1) assertTrue(y[1] >= 0 && y[1] < 1e-37f, "exp(-1000) underflows to ~0, got " + y[1]);
     }
+
+    @Test
+    void reductionsGiveTheSameBitsBeforeAndAfterTheJitCompilesThem() {
+        // Values of very different magnitudes, so that the order of additions shows in the last bits.
+        SplittableRandom random = new SplittableRandom(5);
+        int n = VectorMath.SPECIES.length() * 16 + 3;
+        float[] a = new float[n], b = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(-3, 4)));
+            b[i] = (float) random.nextGaussian();
+        }
+        float firstDot = VectorMath.dot(a, 0, b, 0, n);
+        double firstSquares = VectorMath.sumOfSquares(a, 0, n);
+        double[] firstExp = VectorMath.expSums(b, 0, n, 1f);
+        float dot = 0;
+        double squares = 0;
+        double[] exp = null;
+        for (int round = 0; round < 200_000; round++) {
+            dot = VectorMath.dot(a, 0, b, 0, n);
+            squares = VectorMath.sumOfSquares(a, 0, n);
+            exp = VectorMath.expSums(b, 0, n, 1f);
+        }
+        assertEquals(Float.floatToRawIntBits(firstDot), Float.floatToRawIntBits(dot), firstDot + " then " + dot);
+        assertEquals(Double.doubleToRawLongBits(firstSquares), Double.doubleToRawLongBits(squares), firstSquares + " then " + squares);
+        assertEquals(Double.doubleToRawLongBits(firstExp[0]), Double.doubleToRawLongBits(exp[0]), firstExp[0] + " then " + exp[0]);
+        assertEquals(Double.doubleToRawLongBits(firstExp[1]), Double.doubleToRawLongBits(exp[1]), firstExp[1] + " then " + exp[1]);
+    }
 }
