@@ -1,5 +1,7 @@
 package org.zerotir.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.zerotir.data.BaseCorpus;
 import org.zerotir.engine.ModelConfig;
 import org.zerotir.engine.Transformer;
@@ -8,6 +10,9 @@ import org.zerotir.engine.cpu.CpuBackend;
 import org.zerotir.engine.optim.AdamW;
 import org.zerotir.engine.optim.LearningRateSchedule;
 import org.zerotir.engine.pretrain.Pretrainer;
+import org.zerotir.rl.CodeUseProbe;
+import org.zerotir.rl.RunConfig;
+import org.zerotir.rollout.PromptFormat;
 import org.zerotir.tokenizer.BpeTrainer;
 import org.zerotir.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
@@ -90,6 +95,22 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads (default: all cores)")
     Integer threads;
 
+    @Option(names = "--until-code-use", description = "stop as soon as the share of sampled responses to --probe-config's prompts"
+            + " that write code is at most this (checked every --probe-every steps); e.g. 0.08 for the mini ZeroTIR's second stage")
+    Double untilCodeUse;
+
+    @Option(names = "--probe-config", description = "the RL run configuration (JSON) whose prompts, template and sampling --until-code-use probes")
+    Path probeConfig;
+
+    @Option(names = "--probe-every", defaultValue = "5", description = "steps between probes of --until-code-use (default: ${DEFAULT-VALUE})")
+    int probeEvery;
+
+    @Option(names = "--probe-prompts", defaultValue = "32",
+            description = "training prompts per probe, each sampled as often as the run samples a prompt (default: ${DEFAULT-VALUE})")
+    int probePrompts;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Override
     public Integer call() throws Exception {
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
@@ -108,6 +129,15 @@ final class PretrainCommand implements Callable<Integer> {
         }
         if (!(offerFraction >= 0 && offerFraction <= 1)) {
             throw new IllegalArgumentException("--offer-fraction must be in [0, 1], got " + offerFraction);
+        }
+        if (untilCodeUse != null) {
+            if (!(untilCodeUse >= 0 && untilCodeUse <= 1)) throw new IllegalArgumentException("--until-code-use must be in [0, 1], got " + untilCodeUse);
+            if (probeConfig == null) throw new IllegalArgumentException("--until-code-use needs --probe-config (the RL run configuration to probe with)");
+            if (!Files.isRegularFile(probeConfig)) throw new IllegalArgumentException("--probe-config " + probeConfig + " is not a file");
+            if (probeEvery < 1) throw new IllegalArgumentException("--probe-every must be >= 1, got " + probeEvery);
+            if (probePrompts < 1) throw new IllegalArgumentException("--probe-prompts must be >= 1, got " + probePrompts);
+        } else if (probeConfig != null) {
+            throw new IllegalArgumentException("--probe-config is only used with --until-code-use");
         }
         if (from != null && !Files.isRegularFile(from.resolve("tokenizer.json"))) {
             throw new IllegalArgumentException("--from " + from + " holds no tokenizer.json");
@@ -135,21 +165,63 @@ final class PretrainCommand implements Callable<Integer> {
                     encoded.stream().mapToInt(d -> d.length).average().orElse(0), tokenizer.vocabSize(), model.config());
             AdamW optimizer = new AdamW(model, new AdamW.Settings(0.9, 0.95, 1e-8, 0.01, 1.0));
             LearningRateSchedule schedule = new LearningRateSchedule.WarmupCosine(learningRate, learningRate / 10, Math.min(100, steps / 10), steps);
+            CodeUseProbe probe = untilCodeUse == null ? null : probe(staging);
+            boolean reached = probe != null && probed(probe, model, 0);
             long started = System.nanoTime();
-            double tail = new Pretrainer(model, optimizer, endOfText).train(encoded,
-                    new Pretrainer.Settings(batch, model.config().maxPositions(), steps, schedule, seed), (step, loss, report) -> {
-                        if (step % 50 == 0 || step == steps) {
-                            err().printf("%s step %d/%d  loss %.3f  lr %.2e  %.0fs%n", RunFiles.bar(step, steps), step, steps, loss, report.learningRate(),
-                                    (System.nanoTime() - started) / 1e9);
-                        }
-                    });
+            if (!reached) {
+                double tail = new Pretrainer(model, optimizer, endOfText).train(encoded,
+                        new Pretrainer.Settings(batch, model.config().maxPositions(), steps, schedule, seed), (step, loss, report) -> {
+                            if (step % 50 == 0 || step == steps) {
+                                err().printf("%s step %d/%d  loss %.3f  lr %.2e  %.0fs%n", RunFiles.bar(step, steps), step, steps, loss,
+                                        report.learningRate(), (System.nanoTime() - started) / 1e9);
+                            }
+                            return probe == null || (step % probeEvery != 0 && step != steps) || !probed(probe, model, step);
+                        });
+                err().printf("pretrain: mean loss of the last tenth %.3f nats per token%n", tail);
+                reached = probe != null && lastCodeUse <= untilCodeUse;
+            }
             HuggingFaceCheckpoint.save(model, staging);
-            err().printf("pretrain: mean loss of the last tenth %.3f nats per token%n", tail);
+            if (probe != null && !reached) {
+                err().printf("pretrain: code use is still %.3f after %d steps, above --until-code-use %s: RL will start from more code"
+                        + " than asked; more --steps or a higher --offer-fraction lower it%n", lastCodeUse, steps, untilCodeUse);
+            }
         }
         if (Files.isDirectory(out)) Files.delete(out);
         Files.move(staging, out);
         System.out.println(out);
-        return 0;
+        return probeMissed() ? 3 : 0;
+    }
+
+    private double lastCodeUse = Double.NaN;
+
+    private boolean probeMissed() {
+        return untilCodeUse != null && !(lastCodeUse <= untilCodeUse);
+    }
+
+    /** The probe of --until-code-use, reading its template from the tokenizer being trained (staged in {@code model}). */
+    private CodeUseProbe probe(Path model) throws java.io.IOException {
+        ObjectNode document = (ObjectNode) JSON.readTree(probeConfig.toFile());
+        document.putObject("model").put("path", model.toString());
+        RunConfig config;
+        try {
+            config = JSON.treeToValue(document, RunConfig.class).validate();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("--probe-config " + probeConfig + ": " + e.getOriginalMessage());
+        } catch (RunConfig.InvalidField e) {
+            throw new IllegalArgumentException("--probe-config " + probeConfig + " field " + e.getMessage());
+        }
+        CodeUseProbe probe = CodeUseProbe.of(config, PromptFormat.open(model, config.template()), probePrompts);
+        err().printf("pretrain: probing code use on %d sampled responses to %s's prompts every %d steps, until at most %s%n",
+                probe.samples(), probeConfig, probeEvery, untilCodeUse);
+        return probe;
+    }
+
+    /** Measures code use after {@code step} steps; true when it is low enough to stop. */
+    private boolean probed(CodeUseProbe probe, Transformer model, int step) {
+        long started = System.nanoTime();
+        lastCodeUse = probe.measure(model);
+        err().printf("pretrain: step %d  code use %.3f  (probe %.1fs)%n", step, lastCodeUse, (System.nanoTime() - started) / 1e9);
+        return lastCodeUse <= untilCodeUse;
     }
 
     /** Progress goes to the command's error stream, flushed at once so a terminal or a log sees it live. */

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,6 +111,16 @@ class CommandsTest {
         Object[] more = run("pretrain", "--from", base.toString(), "--out", stage2.toString(), "--steps", "1", "--documents", "50", "--bridge-share", "0.5");
         assertEquals(0, more[0], (String) more[1]);
         assertEquals(Files.readString(base.resolve("tokenizer.json")), Files.readString(stage2.resolve("tokenizer.json")));
+        // a stage that probes code use on a run's prompts stops as soon as it is low enough: here before any step
+        Path probeConfig = tmp.resolve("probe.json");
+        Files.writeString(probeConfig, "{\"template\": \"mini\", \"rollout\": {\"samplesPerPrompt\": 2, \"maxResponseTokens\": 4}}");
+        Path probed = tmp.resolve("probed");
+        Object[] probedStage = run("pretrain", "--from", stage2.toString(), "--out", probed.toString(), "--steps", "5", "--documents", "50",
+                "--until-code-use", "1", "--probe-config", probeConfig.toString(), "--probe-prompts", "2");
+        assertEquals(0, probedStage[0], (String) probedStage[1]);
+        assertTrue(((String) probedStage[1]).contains("step 0  code use"), (String) probedStage[1]);
+        assertTrue(!((String) probedStage[1]).contains("step 1/5"), "no step is taken once the probe is satisfied: " + probedStage[1]);
+        assertArrayEquals(Files.readAllBytes(stage2.resolve("model.safetensors")), Files.readAllBytes(probed.resolve("model.safetensors")));
         assertEquals(JSON.readTree(base.resolve("config.json").toFile()).path("hidden_size"), JSON.readTree(stage2.resolve("config.json").toFile()).path("hidden_size"));
         Object[] chat = run("train", "--out", tmp.resolve("run").toString(), "--model", base.toString(), "--template", "chatml", "--steps", "1");
         assertEquals(2, chat[0]);
@@ -131,7 +142,10 @@ class CommandsTest {
         Object[] steps = run("pretrain", "--out", tmp.resolve("m").toString(), "--steps", "0");
         assertEquals(2, steps[0]);
         assertTrue(((String) steps[1]).contains("--steps"), (String) steps[1]);
-        for (Object[] result : List.of(unknown, noModel, badAlgorithm, steps)) {
+        Object[] probeWithoutConfig = run("pretrain", "--out", tmp.resolve("m2").toString(), "--until-code-use", "0.05");
+        assertEquals(2, probeWithoutConfig[0]);
+        assertTrue(((String) probeWithoutConfig[1]).contains("--probe-config"), (String) probeWithoutConfig[1]);
+        for (Object[] result : List.of(unknown, noModel, badAlgorithm, steps, probeWithoutConfig)) {
             assertTrue(!((String) result[1]).contains("\tat "), "no stack trace: " + result[1]);
         }
     }

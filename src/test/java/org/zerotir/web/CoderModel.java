@@ -14,13 +14,13 @@ import org.zerotir.tokenizer.Tokenizer;
  * after the chat prompt it writes {@code ```python\nprint(6*7)\n```}, which the server runs, so the playground
  * test can watch an execution arrive in the stream.
  */
-final class CoderModel {
+public final class CoderModel {
     private CoderModel() {}
 
     /** The answer, token by token; each string must be one token of Qwen2.5's vocabulary. */
-    static final List<String> CHAIN = List.of("```", "python", "\n", "print", "(", "6", "*", "7", ")\n", "```");
+    public static final List<String> CHAIN = List.of("```", "python", "\n", "print", "(", "6", "*", "7", ")\n", "```");
 
-    static Path build(Path directory, String chatPromptEnd) throws Exception {
+    public static Path build(Path directory, String chatPromptEnd) throws Exception {
         Tokenizer tokenizer = TestModels.withTokenizer(directory);
         int[] chatEnd = tokenizer.encode(chatPromptEnd);
         Map<Integer, Integer> next = new LinkedHashMap<>();

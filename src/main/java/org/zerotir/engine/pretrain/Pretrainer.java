@@ -23,10 +23,13 @@ public final class Pretrainer {
         }
     }
 
-    /** Called after every step with the step (from 1), its mean loss in nats per token and the optimizer's report. */
+    /**
+     * Called after every step with the step (from 1), its mean loss in nats per token and the optimizer's report;
+     * returns false to end training there (e.g. once a probe of the model says it is where it should be).
+     */
     @FunctionalInterface
     public interface Progress {
-        void after(int step, double loss, AdamW.StepReport report);
+        boolean after(int step, double loss, AdamW.StepReport report);
     }
 
     private final Transformer model;
@@ -39,7 +42,7 @@ public final class Pretrainer {
         this.endOfSequence = endOfSequence;
     }
 
-    /** Trains for settings.steps() steps; returns the mean loss of the last tenth of them. */
+    /** Trains for settings.steps() steps or until progress says stop; returns the mean loss of the last tenth of the steps done. */
     public double train(List<int[]> documents, Settings settings, Progress progress) {
         if (documents.isEmpty()) throw new IllegalArgumentException("no documents to train on");
         if (settings.window() > model.config().maxPositions()) {
@@ -48,8 +51,8 @@ public final class Pretrainer {
         SplittableRandom random = new SplittableRandom(settings.seed());
         int batch = settings.batch();
         int[][] rows = new int[batch][];
-        double tail = 0;
-        int tailSteps = Math.max(1, settings.steps() / 10);
+        double[] losses = new double[settings.steps()];
+        int done = 0;
         for (int step = 1; step <= settings.steps(); step++) {
             // rows are only as long as this batch's longest document needs: short documents waste no compute
             int time = 2;
@@ -81,9 +84,12 @@ public final class Pretrainer {
             for (int i = 0; i < logProbs.length; i++) loss += dLogProbs[i] * logProbs[i];
             model.backward(dLogProbs, null);
             AdamW.StepReport report = optimizer.step(settings.schedule().at(optimizer.step() + 1));
-            if (step > settings.steps() - tailSteps) tail += loss / tailSteps;
-            if (progress != null) progress.after(step, loss, report);
+            losses[done++] = loss;
+            if (progress != null && !progress.after(step, loss, report)) break;
         }
+        int tailSteps = Math.max(1, done / 10);
+        double tail = 0;
+        for (int i = done - tailSteps; i < done; i++) tail += losses[i] / tailSteps;
         return tail;
     }
 

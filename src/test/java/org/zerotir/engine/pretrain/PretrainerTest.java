@@ -44,4 +44,21 @@ class PretrainerTest {
             assertEquals(List.of(11, 7, 7, 12, EOS), java.util.Arrays.stream(out).boxed().toList());
         }
     }
+
+    @Test
+    void stopsAfterTheStepItsProgressSaysStop() {
+        List<int[]> documents = List.of(new int[] {11, 1, 1, 12}, new int[] {11, 2, 2, 12});
+        ModelConfig config = new ModelConfig(13, 16, 32, 1, 2, 1, 8, 10000, 1e-6, false, true);
+        try (CpuBackend backend = new CpuBackend(1); Transformer model = new Transformer(backend, config)) {
+            model.initializeRandom(4);
+            AdamW optimizer = new AdamW(model, new AdamW.Settings(0.9, 0.95, 1e-8, 0, 1));
+            List<Double> losses = new ArrayList<>();
+            double tail = new Pretrainer(model, optimizer, EOS).train(documents,
+                    new Pretrainer.Settings(4, 8, 100, new LearningRateSchedule.Constant(1e-3, 0), 1),
+                    (step, loss, report) -> losses.add(loss) && step < 7);
+            assertEquals(7, losses.size());
+            assertEquals(7, optimizer.step());
+            assertEquals(losses.getLast(), tail, 1e-12, "the tail of 7 steps is its last step");
+        }
+    }
 }
