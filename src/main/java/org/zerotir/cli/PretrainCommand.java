@@ -102,7 +102,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--probe-config", description = "the RL run configuration (JSON) whose prompts, template and sampling --until-code-use probes")
     Path probeConfig;
 
-    @Option(names = "--probe-every", defaultValue = "5", description = "steps between probes of --until-code-use (default: ${DEFAULT-VALUE})")
+    @Option(names = "--probe-every", defaultValue = "1", description = "steps between probes of --until-code-use (default: ${DEFAULT-VALUE})")
     int probeEvery;
 
     @Option(names = "--probe-prompts", defaultValue = "32",
@@ -181,6 +181,10 @@ final class PretrainCommand implements Callable<Integer> {
                 reached = probe != null && lastCodeUse <= untilCodeUse;
             }
             HuggingFaceCheckpoint.save(model, staging);
+            if (probe != null && lastCodeUse == 0) {
+                err().printf("pretrain: no sampled response wrote code: RL with outcome rewards will have nothing to reinforce;"
+                        + " a lower --learning-rate makes the descent gentler%n");
+            }
             if (probe != null && !reached) {
                 err().printf("pretrain: code use is still %.3f after %d steps, above --until-code-use %s: RL will start from more code"
                         + " than asked; more --steps or a higher --offer-fraction lower it%n", lastCodeUse, steps, untilCodeUse);

@@ -76,8 +76,10 @@ final class ReportCommand implements Callable<Integer> {
             CurvesChart.Series heldOut = series(name, lines[1], HELD_OUT);
             panels.get(METRICS.size()).add(heldOut);
             if (heldOut.steps().length > 0) {
-                out.printf("| %s | %s | %.3f (step %.0f) | %.3f (step %.0f) | | |%n", name, HELD_OUT, heldOut.values()[0], heldOut.steps()[0],
-                        heldOut.values()[heldOut.values().length - 1], heldOut.steps()[heldOut.steps().length - 1]);
+                // its Spearman is over the evaluation steps: fewer points than the training series, but each a fixed set of problems
+                out.printf("| %s | %s | %.3f (step %.0f) | %.3f (step %.0f) | %.3f | |%n", name, HELD_OUT, heldOut.values()[0], heldOut.steps()[0],
+                        heldOut.values()[heldOut.values().length - 1], heldOut.steps()[heldOut.steps().length - 1],
+                        heldOut.steps().length >= 3 ? Spearman.correlation(heldOut.steps(), heldOut.values()) : Double.NaN);
             }
         }
         if (scaling) scalingReport(out);

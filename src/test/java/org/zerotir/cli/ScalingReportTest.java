@@ -25,6 +25,10 @@ class ScalingReportTest {
             lines.append(String.format(Locale.ROOT, "{\"step\": %d, \"metrics\": {\"accuracy\": %.6f, \"tool/code_ratio\": %.6f, "
                     + "\"response/length_mean\": %.6f}}%n", step, accuracy, codeRatio, length));
         }
+        double[] heldOut = {0.0, 0.3, 0.2, 0.5, 0.6, 0.7, 0.8};
+        for (int i = 0; i < heldOut.length; i++) {
+            lines.append(String.format(Locale.ROOT, "{\"step\": %d, \"metrics\": {\"eval/heldout/avg@1\": %.2f}}%n", 10 * i, heldOut[i]));
+        }
         Files.writeString(run.resolve("metrics.jsonl"), lines);
         StringWriter out = new StringWriter(), err = new StringWriter();
         CommandLine line = Commands.commandLine();
@@ -41,5 +45,7 @@ class ScalingReportTest {
         }
         assertTrue(report.contains("| run | step | response/length_mean | 1.000 | 1.000 |"), report);
         assertTrue(report.contains("| run | step | accuracy |"), report);
+        // held-out accuracy over its evaluation steps: one swap in seven points, 1 - 6 * 2 / (7 * 48)
+        assertTrue(report.contains("| run | eval/heldout/avg@1 | 0.000 (step 0) | 0.800 (step 60) | 0.964 | |"), report);
     }
 }
