@@ -61,7 +61,7 @@ class RunsLoadBench {
     DataSource dataSource;
 
     record Case(String name, long steps, double stepMillis, long queries, long skipped, double p50, double p99, int subscribers,
-                long events, long dropped) {}
+                long events, long dropped, double sideCpuMillis) {}
 
     @Test
     void underLoad() throws Exception {
@@ -70,12 +70,18 @@ class RunsLoadBench {
         Case loaded = measure(SUBSCRIBERS + " SSE + " + QUERIES_PER_SECOND + " queries/s", seconds, true);
         BenchTable table = new BenchTable("Run service under load: mini-shaped model from scratch training, " + seconds + " s per case, "
                 + Runtime.getRuntime().availableProcessors() + " cores",
-                "case", "steps", "step ms", "queries", "not sent", "p50 ms", "p99 ms", "subscribers", "events", "dropped", "slower");
+                "case", "steps", "step ms", "queries", "not sent", "p50 ms", "p99 ms", "subscribers", "events", "dropped", "slower",
+                "side CPU s", "per query");
         for (Case c : List.of(quiet, loaded)) {
             table.row(c.name(), c.steps(), c.stepMillis(), c.queries(), c.skipped(), c.p50(), c.p99(), c.subscribers(), c.events(), c.dropped(),
-                    c == quiet ? "-" : String.format("%+.1f %%", 100 * (c.stepMillis() / quiet.stepMillis() - 1)));
+                    c == quiet ? "-" : String.format("%+.1f %%", 100 * (c.stepMillis() / quiet.stepMillis() - 1)),
+                    String.format("%.1f", c.sideCpuMillis() / 1000),
+                    c == quiet ? "-" : String.format("%.2f ms", (c.sideCpuMillis() - quiet.sideCpuMillis()) / c.queries()));
         }
         table.print("bench/runs " + seconds);
+        System.out.println("side CPU: CPU time of the JVM's threads other than the run's (the server, the load generator in this JVM)"
+                + " plus PostgreSQL's processes, during the case; per query: the loaded case's side CPU beyond the quiet case's, over its"
+                + " queries (the SSE streams' share included). Measured in CPU time, so it holds on a busy machine; the step time does not.");
         if (loaded.dropped() != 0) throw new AssertionError(loaded.dropped() + " events dropped");
     }
 
@@ -84,6 +90,7 @@ class RunsLoadBench {
                 .body(config("bench-" + (load ? "load" : "quiet")))
                 .when().post("/api/runs").then().statusCode(201).extract().path("id");
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        SideCpu sideCpu = new SideCpu();
         List<Set<Integer>> received = new ArrayList<>();
         AtomicLong duplicates = new AtomicLong();
         List<InputStream> streams = new ArrayList<>();
@@ -143,8 +150,10 @@ class RunsLoadBench {
                 });
             }, 0, 1_000_000 / QUERIES_PER_SECOND, TimeUnit.MICROSECONDS);
         }
+        sideCpu.start();
         Thread.sleep(Duration.ofSeconds(seconds));
         clock.shutdownNow();
+        double sideCpuMillis = sideCpu.millis();
         given().header("Authorization", "Bearer test-key").when().post("/api/runs/" + id + "/stop").then().statusCode(200);
         int last = awaitStopped(id);
         long events = 0, dropped = duplicates.get();
@@ -168,7 +177,8 @@ class RunsLoadBench {
             for (Set<Integer> steps : received) for (int step = 1; step <= last; step++) if (!steps.contains(step)) missing.add(step);
             if (!missing.isEmpty()) System.out.println("steps some subscriber never got: " + missing);
         }
-        return new Case(name, last, stepMillis(UUID.fromString(id)), sorted.size(), skipped.get(), p50, p99, load ? SUBSCRIBERS : 0, events, dropped);
+        return new Case(name, last, stepMillis(UUID.fromString(id)), sorted.size(), skipped.get(), p50, p99, load ? SUBSCRIBERS : 0, events, dropped,
+                sideCpuMillis);
     }
 
     /**
@@ -194,6 +204,63 @@ class RunsLoadBench {
             Thread.sleep(100);
         }
         throw new AssertionError("run " + id + " did not stop");
+    }
+
+    /**
+     * CPU time spent beside the training: by this JVM's threads other than the run's worker ({@code run-N}) and its
+     * backend's fork-join workers, and by PostgreSQL's processes. Native threads (BLAS, GC, JIT) are not counted.
+     */
+    private static final class SideCpu {
+        private final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        private final java.util.Map<Long, Long> startedAt = new java.util.HashMap<>();
+        private long postgresAtStart;
+
+        void start() {
+            for (Thread thread : sideThreads()) startedAt.put(thread.threadId(), Math.max(0, threads.getThreadCpuTime(thread.threadId())));
+            postgresAtStart = postgresCpuNanos();
+        }
+
+        /** Since {@link #start}; a thread that ended meanwhile is missed. */
+        double millis() {
+            long total = postgresCpuNanos() - postgresAtStart;
+            for (Thread thread : sideThreads()) {
+                long now = threads.getThreadCpuTime(thread.threadId());
+                if (now > 0) total += now - startedAt.getOrDefault(thread.threadId(), 0L);
+            }
+            return total / 1e6;
+        }
+
+        private static List<Thread> sideThreads() {
+            List<Thread> side = new ArrayList<>();
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                boolean training = thread.getName().startsWith("run-")
+                        // the CPU backend's pool; carrier threads of virtual threads are a subclass, and count as side
+                        || (thread.getClass() == java.util.concurrent.ForkJoinWorkerThread.class
+                            && ((java.util.concurrent.ForkJoinWorkerThread) thread).getPool() != java.util.concurrent.ForkJoinPool.commonPool());
+                if (!training) side.add(thread);
+            }
+            return side;
+        }
+
+        /** utime + stime of every process called postgres, and of its children that ended (/proc/PID/stat). */
+        private static long postgresCpuNanos() {
+            long ticks = 0;
+            java.io.File[] processes = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
+            if (processes == null) return 0;
+            for (java.io.File process : processes) {
+                try {
+                    String stat = java.nio.file.Files.readString(process.toPath().resolve("stat"));
+                    int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                    if (!stat.substring(open + 1, close).equals("postgres")) continue;
+                    String[] fields = stat.substring(close + 2).split(" ");
+                    // fields from the state (3rd in proc(5)): utime 14, stime 15, cutime 16, cstime 17
+                    for (int field = 14; field <= 17; field++) ticks += Long.parseLong(fields[field - 3]);
+                } catch (Exception gone) {
+                    // the process ended while being read
+                }
+            }
+            return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+        }
     }
 
     /** Mean wall time between consecutive steps' rows, from step 2 on (step 1 includes loading the model). */
