@@ -2,14 +2,7 @@ package org.zerotir.runs.bench;
 
 import static io.restassured.RestAssured.given;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,6 +30,14 @@ import org.zerotir.bench.BenchTable;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.parsetools.RecordParser;
 import jakarta.inject.Inject;
 
 /**
@@ -59,6 +60,9 @@ class RunsLoadBench {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    Vertx vertx;
 
     record Case(String name, long steps, double stepMillis, long queries, long skipped, double p50, double p99, int subscribers,
                 long events, long dropped, double sideCpuMillis) {}
@@ -89,39 +93,44 @@ class RunsLoadBench {
         String id = given().header("Authorization", "Bearer test-key").contentType(ContentType.JSON)
                 .body(config("bench-" + (load ? "load" : "quiet")))
                 .when().post("/api/runs").then().statusCode(201).extract().path("id");
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        // Vert.x's client on the server's own event loops: java.net.http.HttpClient took several times the server's CPU
+        // per query, and that CPU, in this JVM, came out of the training step the benchmark measures
+        HttpClient queries = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(server.getHost()).setDefaultPort(server.getPort()),
+                new PoolOptions().setHttp1MaxSize(MAX_QUERIES_IN_FLIGHT));
+        HttpClient streamsClient = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(server.getHost()).setDefaultPort(server.getPort()),
+                new PoolOptions().setHttp1MaxSize(SUBSCRIBERS));
         SideCpu sideCpu = new SideCpu();
         List<Set<Integer>> received = new ArrayList<>();
         AtomicLong duplicates = new AtomicLong();
-        List<InputStream> streams = new ArrayList<>();
+        List<HttpConnection> streams = Collections.synchronizedList(new ArrayList<>());
         if (load) {
             for (int i = 0; i < SUBSCRIBERS; i++) {
                 Set<Integer> steps = ConcurrentHashMap.newKeySet();
                 received.add(steps);
-                HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(server.toURI().resolve("api/runs/" + id + "/events"))
-                        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
-                streams.add(response.body());
-                Thread.ofVirtual().start(() -> {
-                    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-                        String event = null, eventId = null;
-                        for (String line; (line = lines.readLine()) != null;) {
-                            if (line.startsWith("event:")) {
-                                event = line.substring(6).strip();
-                            } else if (line.startsWith("id:")) {
-                                eventId = line.substring(3).strip();
-                            } else if (line.isEmpty()) {
-                                // an event ends at a blank line; its fields come in any order
-                                if ("step".equals(event) && eventId != null && !steps.add(Integer.parseInt(eventId))) {
-                                    duplicates.incrementAndGet();
-                                }
-                                event = null;
-                                eventId = null;
-                            }
+                String[] event = new String[1], eventId = new String[1];
+                RecordParser lines = RecordParser.newDelimited("\n", buffer -> {
+                    String line = buffer.toString(StandardCharsets.UTF_8);
+                    if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
+                    if (line.startsWith("event:")) {
+                        event[0] = line.substring(6).strip();
+                    } else if (line.startsWith("id:")) {
+                        eventId[0] = line.substring(3).strip();
+                    } else if (line.isEmpty()) {
+                        // an event ends at a blank line; its fields come in any order
+                        if ("step".equals(event[0]) && eventId[0] != null && !steps.add(Integer.parseInt(eventId[0]))) {
+                            duplicates.incrementAndGet();
                         }
-                    } catch (Exception e) {
-                        // closed at the end of the case
+                        event[0] = null;
+                        eventId[0] = null;
                     }
                 });
+                HttpClientResponse response = streamsClient.request(HttpMethod.GET, "/api/runs/" + id + "/events")
+                        .compose(request -> request.putHeader("Accept", "text/event-stream").send())
+                        // the handler goes on before the event loop hands over the first bytes
+                        .map(stream -> stream.handler(lines))
+                        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                if (response.statusCode() != 200) throw new AssertionError("events: HTTP " + response.statusCode());
+                streams.add(response.request().connection());
             }
         }
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -130,7 +139,6 @@ class RunsLoadBench {
         java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_QUERIES_IN_FLIGHT);
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         if (load) {
-            URI base = server.toURI();
             AtomicInteger round = new AtomicInteger();
             clock.scheduleAtFixedRate(() -> {
                 // each query in flight holds a connection: a server that falls behind would otherwise pile up
@@ -140,14 +148,15 @@ class RunsLoadBench {
                     return;
                 }
                 int from = Math.max(0, round.getAndIncrement() / 10);
-                HttpRequest request = HttpRequest.newBuilder(base.resolve("api/runs/" + id + "/metrics?from=" + from
-                        + "&to=" + (from + 50) + "&names=accuracy,reward/mean,policy/entropy")).build();
+                String uri = "/api/runs/" + id + "/metrics?from=" + from + "&to=" + (from + 50) + "&names=accuracy,reward/mean,policy/entropy";
                 long started = System.nanoTime();
-                client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
-                    inFlight.release();
-                    if (error != null || response.statusCode() != 200) failures.incrementAndGet();
-                    else latencies.add(System.nanoTime() - started);
-                });
+                queries.request(HttpMethod.GET, uri)
+                        .compose(request -> request.send().compose(response -> response.body().map(body -> response.statusCode())))
+                        .onComplete(result -> {
+                            inFlight.release();
+                            if (result.failed() || result.result() != 200) failures.incrementAndGet();
+                            else latencies.add(System.nanoTime() - started);
+                        });
             }, 0, 1_000_000 / QUERIES_PER_SECOND, TimeUnit.MICROSECONDS);
         }
         sideCpu.start();
@@ -165,8 +174,10 @@ class RunsLoadBench {
                 events += steps.size();
                 for (int step = 1; step <= last; step++) if (!steps.contains(step)) dropped++;
             }
-            for (InputStream stream : streams) stream.close();
+            for (HttpConnection stream : streams) stream.close();
         }
+        queries.close();
+        streamsClient.close();
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         double p50 = sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2) / 1e6;
