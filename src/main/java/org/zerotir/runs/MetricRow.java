@@ -13,7 +13,9 @@ import jakarta.persistence.Table;
 
 /**
  * One row of {@code metrics} (db-migrations/V2__run_service.sql): a metric's value at a step. Written in
- * batches by {@link MetricsWriter} with plain SQL upserts; read through this entity.
+ * batches by {@link MetricsWriter} with plain SQL upserts and read with plain SQL too
+ * ({@link RunService#storedMetrics}: a dashboard polls, and Hibernate's per-row entities cost more CPU than the
+ * query); the entity stays so that Hibernate validates the table against it at start.
  */
 @Entity
 @Table(name = "metrics")

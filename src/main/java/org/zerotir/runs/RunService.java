@@ -3,6 +3,10 @@ package org.zerotir.runs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -93,6 +97,8 @@ public class RunService {
         volatile boolean abandoned;
         volatile Thread thread;
         volatile MetricsWriter writer;
+        /** Its latest committed steps, for metric queries; null until it starts training, or when the database was down then. */
+        volatile MetricsTail tail;
         final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
 
         Execution(UUID runId) {
@@ -292,27 +298,57 @@ public class RunService {
     /** Metrics grouped by step, ascending: {@code [{"step": 1, "metrics": {"accuracy": 0.5, ...}}]}. */
     public record StepMetrics(int step, Map<String, Double> metrics) {}
 
+    /**
+     * A running run's steps come from its {@link MetricsTail} when the range lies within it (the same rows as the
+     * database's), anything else from the database.
+     */
     public List<StepMetrics> metrics(UUID id, Integer from, Integer to, List<String> names, boolean evaluationsOnly) {
         if (from != null && from < 0) throw ApiError.invalid("from", "from must be >= 0, got " + from);
         if (to != null && from != null && to < from) throw ApiError.invalid("to", "to must be >= from, got from=" + from + " to=" + to);
-        return QuarkusTransaction.requiringNew().call(() -> {
-            find(id);
-            StringBuilder where = new StringBuilder("runId = :run and step >= :from and step <= :to");
-            Parameters parameters = Parameters.with("run", id).and("from", from == null ? 0 : from)
-                    .and("to", to == null ? Integer.MAX_VALUE : to);
-            if (!names.isEmpty()) {
-                where.append(" and name in :names");
-                parameters.and("names", names);
-            }
-            if (evaluationsOnly) where.append(" and name like 'eval/%'");
-            List<MetricRow> rows = MetricRow.list(where.toString(), Sort.by("step").and("name"), parameters);
+        int first = from == null ? 0 : from, last = to == null ? Integer.MAX_VALUE : to;
+        Execution execution = executions.get(id);
+        MetricsTail tail = execution == null ? null : execution.tail;
+        if (tail != null) {
+            List<StepMetrics> recent = tail.query(first, last, names, evaluationsOnly);
+            if (recent != null) return recent;
+        }
+        return storedMetrics(id, first, last, names, evaluationsOnly);
+    }
+
+    /** The database's answer; names within a step by code point ({@code COLLATE "C"}), as {@link MetricsTail} orders them. */
+    List<StepMetrics> storedMetrics(UUID id, int from, int to, List<String> names, boolean evaluationsOnly) {
+        String sql = "SELECT step, name, value FROM metrics WHERE run_id = ? AND step BETWEEN ? AND ?"
+                + (names.isEmpty() ? "" : " AND name = ANY (?)") + (evaluationsOnly ? " AND name LIKE 'eval/%'" : "")
+                + " ORDER BY step, name COLLATE \"C\"";
+        try (Connection connection = dataSource.get().getConnection(); PreparedStatement query = connection.prepareStatement(sql)) {
+            query.setObject(1, id);
+            query.setInt(2, from);
+            query.setInt(3, to);
+            if (!names.isEmpty()) query.setArray(4, connection.createArrayOf("text", names.toArray()));
             List<StepMetrics> steps = new ArrayList<>();
-            for (MetricRow row : rows) {
-                if (steps.isEmpty() || steps.getLast().step() != row.step) steps.add(new StepMetrics(row.step, new LinkedHashMap<>()));
-                steps.getLast().metrics().put(row.name, row.value);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    int step = rows.getInt(1);
+                    String name = rows.getString(2);
+                    double value = rows.getDouble(3);
+                    Double stored = rows.wasNull() ? null : value;
+                    if (steps.isEmpty() || steps.getLast().step() != step) steps.add(new StepMetrics(step, new LinkedHashMap<>()));
+                    steps.getLast().metrics().put(name, stored);
+                }
+            }
+            // a run's rows go with it (ON DELETE CASCADE): only an empty answer can be about a run that does not exist
+            if (steps.isEmpty()) {
+                try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM runs WHERE id = ?")) {
+                    exists.setObject(1, id);
+                    try (ResultSet row = exists.executeQuery()) {
+                        if (!row.next()) throw ApiError.notFound("no run " + id);
+                    }
+                }
             }
             return steps;
-        });
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the metrics of run " + id + ": " + e.getMessage(), e);
+        }
     }
 
     /** A sampled response as the rollout browser shows it. */
@@ -362,6 +398,12 @@ public class RunService {
         Execution execution = executions.get(id);
         MetricsWriter writer = execution == null ? null : execution.writer;
         return writer == null ? 0 : writer.waiting();
+    }
+
+    /** The tail a running run's metric queries are answered from; null when it has none. For tests. */
+    MetricsTail tail(UUID id) {
+        Execution execution = executions.get(id);
+        return execution == null ? null : execution.tail;
     }
 
     /** False where this server has no database (a sandbox replica): no runs train here. */
@@ -538,12 +580,39 @@ public class RunService {
             this.execution = execution;
             execution.writer = new MetricsWriter(dataSource.get(), id, settings.metricsBufferSteps(), settings.databaseRetry(),
                     () -> execution.abandoned || shuttingDown, this::written);
+            execution.tail = newTail(id);
         }
 
+        /**
+         * Made before the run's first batch: it covers the steps above the highest one the database holds now (a resumed
+         * run's earlier rows stay the database's to answer). Null when the database cannot say; queries then all go there.
+         */
+        private MetricsTail newTail(UUID id) {
+            try (Connection connection = dataSource.get().getConnection();
+                 PreparedStatement query = connection.prepareStatement("SELECT coalesce(max(step), -1) FROM metrics WHERE run_id = ?")) {
+                query.setObject(1, id);
+                try (ResultSet row = query.executeQuery()) {
+                    row.next();
+                    return new MetricsTail(row.getInt(1), MetricsTail.CAPACITY);
+                }
+            } catch (SQLException | RuntimeException e) {
+                LOG.debugf("Run %s: metric queries go to the database (%s)", id, e.getMessage());
+                return null;
+            }
+        }
+
+        /** On the training thread, after the batch is committed: the tail first, so a subscriber told of a step can query it. */
         private void written(MetricsWriter.Batch batch) {
+            MetricsTail tail = execution.tail;
             switch (batch) {
-                case MetricsWriter.StepBatch step -> events.publishStep(id, step.step(), step.metrics());
-                case MetricsWriter.EvaluationBatch evaluation -> events.publishEvaluation(id, evaluation.step(), evaluation.metrics());
+                case MetricsWriter.StepBatch step -> {
+                    if (tail != null) tail.add(step.step(), step.metrics());
+                    events.publishStep(id, step.step(), step.metrics());
+                }
+                case MetricsWriter.EvaluationBatch evaluation -> {
+                    if (tail != null) tail.add(evaluation.step(), evaluation.metrics());
+                    events.publishEvaluation(id, evaluation.step(), evaluation.metrics());
+                }
                 case MetricsWriter.CheckpointBatch checkpoint -> { }
             }
         }

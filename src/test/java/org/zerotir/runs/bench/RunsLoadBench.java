@@ -2,14 +2,7 @@ package org.zerotir.runs.bench;
 
 import static io.restassured.RestAssured.given;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,6 +30,14 @@ import org.zerotir.bench.BenchTable;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.parsetools.RecordParser;
 import jakarta.inject.Inject;
 
 /**
@@ -60,8 +61,11 @@ class RunsLoadBench {
     @Inject
     DataSource dataSource;
 
+    @Inject
+    Vertx vertx;
+
     record Case(String name, long steps, double stepMillis, long queries, long skipped, double p50, double p99, int subscribers,
-                long events, long dropped) {}
+                long events, long dropped, double sideCpuMillis) {}
 
     @Test
     void underLoad() throws Exception {
@@ -70,12 +74,18 @@ class RunsLoadBench {
         Case loaded = measure(SUBSCRIBERS + " SSE + " + QUERIES_PER_SECOND + " queries/s", seconds, true);
         BenchTable table = new BenchTable("Run service under load: mini-shaped model from scratch training, " + seconds + " s per case, "
                 + Runtime.getRuntime().availableProcessors() + " cores",
-                "case", "steps", "step ms", "queries", "not sent", "p50 ms", "p99 ms", "subscribers", "events", "dropped", "slower");
+                "case", "steps", "step ms", "queries", "not sent", "p50 ms", "p99 ms", "subscribers", "events", "dropped", "slower",
+                "side CPU s", "per query");
         for (Case c : List.of(quiet, loaded)) {
             table.row(c.name(), c.steps(), c.stepMillis(), c.queries(), c.skipped(), c.p50(), c.p99(), c.subscribers(), c.events(), c.dropped(),
-                    c == quiet ? "-" : String.format("%+.1f %%", 100 * (c.stepMillis() / quiet.stepMillis() - 1)));
+                    c == quiet ? "-" : String.format("%+.1f %%", 100 * (c.stepMillis() / quiet.stepMillis() - 1)),
+                    String.format("%.1f", c.sideCpuMillis() / 1000),
+                    c == quiet ? "-" : String.format("%.2f ms", (c.sideCpuMillis() - quiet.sideCpuMillis()) / c.queries()));
         }
         table.print("bench/runs " + seconds);
+        System.out.println("side CPU: CPU time of the JVM's threads other than the run's (the server, the load generator in this JVM)"
+                + " plus PostgreSQL's processes, during the case; per query: the loaded case's side CPU beyond the quiet case's, over its"
+                + " queries (the SSE streams' share included). Measured in CPU time, so it holds on a busy machine; the step time does not.");
         if (loaded.dropped() != 0) throw new AssertionError(loaded.dropped() + " events dropped");
     }
 
@@ -83,38 +93,44 @@ class RunsLoadBench {
         String id = given().header("Authorization", "Bearer test-key").contentType(ContentType.JSON)
                 .body(config("bench-" + (load ? "load" : "quiet")))
                 .when().post("/api/runs").then().statusCode(201).extract().path("id");
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        // Vert.x's client on the server's own event loops: java.net.http.HttpClient took several times the server's CPU
+        // per query, and that CPU, in this JVM, came out of the training step the benchmark measures
+        HttpClient queries = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(server.getHost()).setDefaultPort(server.getPort()),
+                new PoolOptions().setHttp1MaxSize(MAX_QUERIES_IN_FLIGHT));
+        HttpClient streamsClient = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(server.getHost()).setDefaultPort(server.getPort()),
+                new PoolOptions().setHttp1MaxSize(SUBSCRIBERS));
+        SideCpu sideCpu = new SideCpu();
         List<Set<Integer>> received = new ArrayList<>();
         AtomicLong duplicates = new AtomicLong();
-        List<InputStream> streams = new ArrayList<>();
+        List<HttpConnection> streams = Collections.synchronizedList(new ArrayList<>());
         if (load) {
             for (int i = 0; i < SUBSCRIBERS; i++) {
                 Set<Integer> steps = ConcurrentHashMap.newKeySet();
                 received.add(steps);
-                HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(server.toURI().resolve("api/runs/" + id + "/events"))
-                        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
-                streams.add(response.body());
-                Thread.ofVirtual().start(() -> {
-                    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-                        String event = null, eventId = null;
-                        for (String line; (line = lines.readLine()) != null;) {
-                            if (line.startsWith("event:")) {
-                                event = line.substring(6).strip();
-                            } else if (line.startsWith("id:")) {
-                                eventId = line.substring(3).strip();
-                            } else if (line.isEmpty()) {
-                                // an event ends at a blank line; its fields come in any order
-                                if ("step".equals(event) && eventId != null && !steps.add(Integer.parseInt(eventId))) {
-                                    duplicates.incrementAndGet();
-                                }
-                                event = null;
-                                eventId = null;
-                            }
+                String[] event = new String[1], eventId = new String[1];
+                RecordParser lines = RecordParser.newDelimited("\n", buffer -> {
+                    String line = buffer.toString(StandardCharsets.UTF_8);
+                    if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
+                    if (line.startsWith("event:")) {
+                        event[0] = line.substring(6).strip();
+                    } else if (line.startsWith("id:")) {
+                        eventId[0] = line.substring(3).strip();
+                    } else if (line.isEmpty()) {
+                        // an event ends at a blank line; its fields come in any order
+                        if ("step".equals(event[0]) && eventId[0] != null && !steps.add(Integer.parseInt(eventId[0]))) {
+                            duplicates.incrementAndGet();
                         }
-                    } catch (Exception e) {
-                        // closed at the end of the case
+                        event[0] = null;
+                        eventId[0] = null;
                     }
                 });
+                HttpClientResponse response = streamsClient.request(HttpMethod.GET, "/api/runs/" + id + "/events")
+                        .compose(request -> request.putHeader("Accept", "text/event-stream").send())
+                        // the handler goes on before the event loop hands over the first bytes
+                        .map(stream -> stream.handler(lines))
+                        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                if (response.statusCode() != 200) throw new AssertionError("events: HTTP " + response.statusCode());
+                streams.add(response.request().connection());
             }
         }
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -123,7 +139,6 @@ class RunsLoadBench {
         java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_QUERIES_IN_FLIGHT);
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         if (load) {
-            URI base = server.toURI();
             AtomicInteger round = new AtomicInteger();
             clock.scheduleAtFixedRate(() -> {
                 // each query in flight holds a connection: a server that falls behind would otherwise pile up
@@ -133,18 +148,21 @@ class RunsLoadBench {
                     return;
                 }
                 int from = Math.max(0, round.getAndIncrement() / 10);
-                HttpRequest request = HttpRequest.newBuilder(base.resolve("api/runs/" + id + "/metrics?from=" + from
-                        + "&to=" + (from + 50) + "&names=accuracy,reward/mean,policy/entropy")).build();
+                String uri = "/api/runs/" + id + "/metrics?from=" + from + "&to=" + (from + 50) + "&names=accuracy,reward/mean,policy/entropy";
                 long started = System.nanoTime();
-                client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
-                    inFlight.release();
-                    if (error != null || response.statusCode() != 200) failures.incrementAndGet();
-                    else latencies.add(System.nanoTime() - started);
-                });
+                queries.request(HttpMethod.GET, uri)
+                        .compose(request -> request.send().compose(response -> response.body().map(body -> response.statusCode())))
+                        .onComplete(result -> {
+                            inFlight.release();
+                            if (result.failed() || result.result() != 200) failures.incrementAndGet();
+                            else latencies.add(System.nanoTime() - started);
+                        });
             }, 0, 1_000_000 / QUERIES_PER_SECOND, TimeUnit.MICROSECONDS);
         }
+        sideCpu.start();
         Thread.sleep(Duration.ofSeconds(seconds));
         clock.shutdownNow();
+        double sideCpuMillis = sideCpu.millis();
         given().header("Authorization", "Bearer test-key").when().post("/api/runs/" + id + "/stop").then().statusCode(200);
         int last = awaitStopped(id);
         long events = 0, dropped = duplicates.get();
@@ -156,8 +174,10 @@ class RunsLoadBench {
                 events += steps.size();
                 for (int step = 1; step <= last; step++) if (!steps.contains(step)) dropped++;
             }
-            for (InputStream stream : streams) stream.close();
+            for (HttpConnection stream : streams) stream.close();
         }
+        queries.close();
+        streamsClient.close();
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         double p50 = sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2) / 1e6;
@@ -168,7 +188,8 @@ class RunsLoadBench {
             for (Set<Integer> steps : received) for (int step = 1; step <= last; step++) if (!steps.contains(step)) missing.add(step);
             if (!missing.isEmpty()) System.out.println("steps some subscriber never got: " + missing);
         }
-        return new Case(name, last, stepMillis(UUID.fromString(id)), sorted.size(), skipped.get(), p50, p99, load ? SUBSCRIBERS : 0, events, dropped);
+        return new Case(name, last, stepMillis(UUID.fromString(id)), sorted.size(), skipped.get(), p50, p99, load ? SUBSCRIBERS : 0, events, dropped,
+                sideCpuMillis);
     }
 
     /**
@@ -194,6 +215,63 @@ class RunsLoadBench {
             Thread.sleep(100);
         }
         throw new AssertionError("run " + id + " did not stop");
+    }
+
+    /**
+     * CPU time spent beside the training: by this JVM's threads other than the run's worker ({@code run-N}) and its
+     * backend's fork-join workers, and by PostgreSQL's processes. Native threads (BLAS, GC, JIT) are not counted.
+     */
+    private static final class SideCpu {
+        private final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        private final java.util.Map<Long, Long> startedAt = new java.util.HashMap<>();
+        private long postgresAtStart;
+
+        void start() {
+            for (Thread thread : sideThreads()) startedAt.put(thread.threadId(), Math.max(0, threads.getThreadCpuTime(thread.threadId())));
+            postgresAtStart = postgresCpuNanos();
+        }
+
+        /** Since {@link #start}; a thread that ended meanwhile is missed. */
+        double millis() {
+            long total = postgresCpuNanos() - postgresAtStart;
+            for (Thread thread : sideThreads()) {
+                long now = threads.getThreadCpuTime(thread.threadId());
+                if (now > 0) total += now - startedAt.getOrDefault(thread.threadId(), 0L);
+            }
+            return total / 1e6;
+        }
+
+        private static List<Thread> sideThreads() {
+            List<Thread> side = new ArrayList<>();
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                boolean training = thread.getName().startsWith("run-")
+                        // the CPU backend's pool; carrier threads of virtual threads are a subclass, and count as side
+                        || (thread.getClass() == java.util.concurrent.ForkJoinWorkerThread.class
+                            && ((java.util.concurrent.ForkJoinWorkerThread) thread).getPool() != java.util.concurrent.ForkJoinPool.commonPool());
+                if (!training) side.add(thread);
+            }
+            return side;
+        }
+
+        /** utime + stime of every process called postgres, and of its children that ended (/proc/PID/stat). */
+        private static long postgresCpuNanos() {
+            long ticks = 0;
+            java.io.File[] processes = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
+            if (processes == null) return 0;
+            for (java.io.File process : processes) {
+                try {
+                    String stat = java.nio.file.Files.readString(process.toPath().resolve("stat"));
+                    int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                    if (!stat.substring(open + 1, close).equals("postgres")) continue;
+                    String[] fields = stat.substring(close + 2).split(" ");
+                    // fields from the state (3rd in proc(5)): utime 14, stime 15, cutime 16, cstime 17
+                    for (int field = 14; field <= 17; field++) ticks += Long.parseLong(fields[field - 3]);
+                } catch (Exception gone) {
+                    // the process ended while being read
+                }
+            }
+            return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+        }
     }
 
     /** Mean wall time between consecutive steps' rows, from step 2 on (step 1 includes loading the model). */
