@@ -77,7 +77,7 @@ class RunsLoadBench {
                 "case", "steps", "step ms", "queries", "not sent", "p50 ms", "p99 ms", "subscribers", "events", "dropped", "slower",
                 "side CPU s", "per query");
         for (Case c : List.of(quiet, loaded)) {
-            table.row(c.name(), c.steps(), c.stepMillis(), c.queries(), c.skipped(), c.p50(), c.p99(), c.subscribers(), c.events(), c.dropped(),
+            table.row(c.name(), c.steps(), c.stepMillis(), c.queries(), c.skipped(), c == quiet ? "-" : c.p50(), c == quiet ? "-" : c.p99(), c.subscribers(), c.events(), c.dropped(),
                     c == quiet ? "-" : String.format("%+.1f %%", 100 * (c.stepMillis() / quiet.stepMillis() - 1)),
                     String.format("%.1f", c.sideCpuMillis() / 1000),
                     c == quiet ? "-" : String.format("%.2f ms", (c.sideCpuMillis() - quiet.sideCpuMillis()) / c.queries()));
