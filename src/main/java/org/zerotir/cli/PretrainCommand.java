@@ -12,6 +12,7 @@ import org.zerotir.engine.optim.LearningRateSchedule;
 import org.zerotir.engine.pretrain.Pretrainer;
 import org.zerotir.rl.CodeUseProbe;
 import org.zerotir.rl.RunConfig;
+import org.zerotir.rl.ScratchModel;
 import org.zerotir.rollout.PromptFormat;
 import org.zerotir.tokenizer.BpeTrainer;
 import org.zerotir.tokenizer.Tokenizer;
@@ -111,6 +112,11 @@ final class PretrainCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** --probe-config, read; null without --until-code-use. */
+    private RunConfig probeRun;
+    /** The latest probe's share of responses with code. */
+    private double lastCodeUse = Double.NaN;
+
     @Override
     public Integer call() throws Exception {
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
@@ -134,6 +140,7 @@ final class PretrainCommand implements Callable<Integer> {
             if (!(untilCodeUse >= 0 && untilCodeUse <= 1)) throw new IllegalArgumentException("--until-code-use must be in [0, 1], got " + untilCodeUse);
             if (probeConfig == null) throw new IllegalArgumentException("--until-code-use needs --probe-config (the RL run configuration to probe with)");
             if (!Files.isRegularFile(probeConfig)) throw new IllegalArgumentException("--probe-config " + probeConfig + " is not a file");
+            probeRun = readProbeConfig();
             if (probeEvery < 1) throw new IllegalArgumentException("--probe-every must be >= 1, got " + probeEvery);
             if (probePrompts < 1) throw new IllegalArgumentException("--probe-prompts must be >= 1, got " + probePrompts);
         } else if (probeConfig != null) {
@@ -145,75 +152,82 @@ final class PretrainCommand implements Callable<Integer> {
         BaseCorpus.Settings corpusSettings = BaseCorpus.Settings.mix(bridgeShare, hardWordFraction, offerFraction);
         List<String> corpus = BaseCorpus.documents(corpusSettings, documents, seed);
         Path staging = Files.createTempDirectory(out.toAbsolutePath().getParent() == null ? Path.of(".") : out.toAbsolutePath().getParent(), "pretrain-");
-        if (from != null) {
-            for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
-                if (Files.isRegularFile(from.resolve(file))) Files.copy(from.resolve(file), staging.resolve(file));
-            }
-        } else {
-            BpeTrainer.write(BpeTrainer.train(corpus.subList(0, Math.min(corpus.size(), 20_000)),
-                    new BpeTrainer.Settings(vocab, 2, List.of(END_OF_TEXT))), staging);
-        }
-        Tokenizer tokenizer = Tokenizer.load(staging);
-        int endOfText = tokenizer.specialIds().eos();
-        List<int[]> encoded = corpus.stream().map(tokenizer::encode).toList();
-        try (CpuBackend backend = new CpuBackend(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
-             Transformer model = from != null ? HuggingFaceCheckpoint.load(backend, from)
-                     : new Transformer(backend, new ModelConfig(tokenizer.vocabSize(), hidden, ffn, layers, heads, kvHeads, context,
-                     10_000, 1e-6, false, true))) {
-            if (from == null) model.initializeRandom(seed);
-            err().printf("pretrain: %d documents (%.1f tokens each), vocabulary %d, model %s%n", corpus.size(),
-                    encoded.stream().mapToInt(d -> d.length).average().orElse(0), tokenizer.vocabSize(), model.config());
-            AdamW optimizer = new AdamW(model, new AdamW.Settings(0.9, 0.95, 1e-8, 0.01, 1.0));
-            LearningRateSchedule schedule = new LearningRateSchedule.WarmupCosine(learningRate, learningRate / 10, Math.min(100, steps / 10), steps);
-            CodeUseProbe probe = untilCodeUse == null ? null : probe(staging);
-            boolean reached = probe != null && probed(probe, model, 0);
-            long started = System.nanoTime();
-            if (!reached) {
-                double tail = new Pretrainer(model, optimizer, endOfText).train(encoded,
-                        new Pretrainer.Settings(batch, model.config().maxPositions(), steps, schedule, seed), (step, loss, report) -> {
-                            if (step % 50 == 0 || step == steps) {
-                                err().printf("%s step %d/%d  loss %.3f  lr %.2e  %.0fs%n", RunFiles.bar(step, steps), step, steps, loss,
-                                        report.learningRate(), (System.nanoTime() - started) / 1e9);
-                            }
-                            return probe == null || (step % probeEvery != 0 && step != steps) || !probed(probe, model, step);
-                        });
-                err().printf("pretrain: mean loss of the last tenth %.3f nats per token%n", tail);
-                reached = probe != null && lastCodeUse <= untilCodeUse;
-            }
-            HuggingFaceCheckpoint.save(model, staging);
-            if (probe != null && lastCodeUse == 0) {
-                err().printf("pretrain: no sampled response wrote code: RL with outcome rewards will have nothing to reinforce;"
-                        + " a lower --learning-rate makes the descent gentler%n");
-            }
-            if (probe != null && !reached) {
-                err().printf("pretrain: code use is still %.3f after %d steps, above --until-code-use %s: RL will start from more code"
-                        + " than asked; more --steps or a higher --offer-fraction lower it%n", lastCodeUse, steps, untilCodeUse);
-            }
-        }
-        if (Files.isDirectory(out)) Files.delete(out);
-        Files.move(staging, out);
-        System.out.println(out);
-        return probeMissed() ? 3 : 0;
-    }
-
-    private double lastCodeUse = Double.NaN;
-
-    private boolean probeMissed() {
-        return untilCodeUse != null && !(lastCodeUse <= untilCodeUse);
-    }
-
-    /** The probe of --until-code-use, reading its template from the tokenizer being trained (staged in {@code model}). */
-    private CodeUseProbe probe(Path model) throws java.io.IOException {
-        ObjectNode document = (ObjectNode) JSON.readTree(probeConfig.toFile());
-        document.putObject("model").put("path", model.toString());
-        RunConfig config;
+        // a failed or interrupted pre-training leaves no half-written directory behind
         try {
-            config = JSON.treeToValue(document, RunConfig.class).validate();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("--probe-config " + probeConfig + ": " + e.getOriginalMessage());
+            if (from != null) {
+                for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
+                    if (Files.isRegularFile(from.resolve(file))) Files.copy(from.resolve(file), staging.resolve(file));
+                }
+            } else {
+                BpeTrainer.write(BpeTrainer.train(corpus.subList(0, Math.min(corpus.size(), 20_000)),
+                        new BpeTrainer.Settings(vocab, 2, List.of(END_OF_TEXT))), staging);
+            }
+            Tokenizer tokenizer = Tokenizer.load(staging);
+            int endOfText = tokenizer.specialIds().eos();
+            List<int[]> encoded = corpus.stream().map(tokenizer::encode).toList();
+            boolean reached = false;
+            try (CpuBackend backend = new CpuBackend(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+                 Transformer model = from != null ? HuggingFaceCheckpoint.load(backend, from)
+                         : new Transformer(backend, new ModelConfig(tokenizer.vocabSize(), hidden, ffn, layers, heads, kvHeads, context,
+                         10_000, 1e-6, false, true))) {
+                if (from == null) model.initializeRandom(seed);
+                err().printf("pretrain: %d documents (%.1f tokens each), vocabulary %d, model %s%n", corpus.size(),
+                        encoded.stream().mapToInt(d -> d.length).average().orElse(0), tokenizer.vocabSize(), model.config());
+                AdamW optimizer = new AdamW(model, new AdamW.Settings(0.9, 0.95, 1e-8, 0.01, 1.0));
+                LearningRateSchedule schedule = new LearningRateSchedule.WarmupCosine(learningRate, learningRate / 10, Math.min(100, steps / 10), steps);
+                CodeUseProbe probe = probeRun == null ? null : probe(probeRun.withModelDirectory(staging), staging);
+                reached = probe != null && probed(probe, model, 0);
+                long started = System.nanoTime();
+                if (!reached) {
+                    double tail = new Pretrainer(model, optimizer, endOfText).train(encoded,
+                            new Pretrainer.Settings(batch, model.config().maxPositions(), steps, schedule, seed), (step, loss, report) -> {
+                                if (step % 50 == 0 || step == steps) {
+                                    err().printf("%s step %d/%d  loss %.3f  lr %.2e  %.0fs%n", RunFiles.bar(step, steps), step, steps, loss,
+                                            report.learningRate(), (System.nanoTime() - started) / 1e9);
+                                }
+                                return probe == null || (step % probeEvery != 0 && step != steps) || !probed(probe, model, step);
+                            });
+                    err().printf("pretrain: mean loss of the last tenth %.3f nats per token%n", tail);
+                    reached = probe != null && lastCodeUse <= untilCodeUse;
+                }
+                HuggingFaceCheckpoint.save(model, staging);
+                if (probe != null && lastCodeUse == 0) {
+                    err().printf("pretrain: no sampled response wrote code: RL with outcome rewards will have nothing to reinforce;"
+                            + " a lower --learning-rate makes the descent gentler%n");
+                }
+                if (probe != null && !reached) {
+                    err().printf("pretrain: code use is still %.3f after %d steps, above --until-code-use %s: RL will start from more code"
+                            + " than asked; more --steps or a higher --offer-fraction lower it%n", lastCodeUse, steps, untilCodeUse);
+                }
+            }
+            if (Files.isDirectory(out)) Files.delete(out);
+            Files.move(staging, out);
+            System.out.println(out);
+            return probeRun != null && !reached ? 3 : 0;
+        } catch (Exception | Error e) {
+            ScratchModel.deleteRecursively(staging);
+            throw e;
+        }
+    }
+
+    /** --probe-config read and checked before any work, its model a placeholder until the staged one exists. */
+    private RunConfig readProbeConfig() {
+        try {
+            ObjectNode document = (ObjectNode) JSON.readTree(probeConfig.toFile());
+            document.putObject("model").put("path", probeConfig.toString());
+            return JSON.treeToValue(document, RunConfig.class).validate();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | ClassCastException e) {
+            throw new IllegalArgumentException("--probe-config " + probeConfig + " is not a run configuration (a JSON object): "
+                    + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--probe-config " + probeConfig + " cannot be read: " + e.getMessage());
         } catch (RunConfig.InvalidField e) {
             throw new IllegalArgumentException("--probe-config " + probeConfig + " field " + e.getMessage());
         }
+    }
+
+    /** The probe of --until-code-use, reading its template from the tokenizer being trained (staged in {@code model}). */
+    private CodeUseProbe probe(RunConfig config, Path model) throws java.io.IOException {
         CodeUseProbe probe = CodeUseProbe.of(config, PromptFormat.open(model, config.template()), probePrompts);
         err().printf("pretrain: probing code use on %d sampled responses to %s's prompts every %d steps, until at most %s%n",
                 probe.samples(), probeConfig, probeEvery, untilCodeUse);

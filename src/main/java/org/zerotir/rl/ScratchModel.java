@@ -75,7 +75,8 @@ public final class ScratchModel {
         BpeTrainer.write(BpeTrainer.train(text, new BpeTrainer.Settings(vocab, 2, List.of(END_OF_TEXT))), directory);
     }
 
-    private static void deleteRecursively(Path root) throws IOException {
+    /** Deletes a directory and everything in it; nothing when it is absent. */
+    public static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root)) return;
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(path);

@@ -121,6 +121,16 @@ class CommandsTest {
         assertTrue(((String) probedStage[1]).contains("step 0  code use"), (String) probedStage[1]);
         assertTrue(!((String) probedStage[1]).contains("step 1/5"), "no step is taken once the probe is satisfied: " + probedStage[1]);
         assertArrayEquals(Files.readAllBytes(stage2.resolve("model.safetensors")), Files.readAllBytes(probed.resolve("model.safetensors")));
+        // a probe the vocabulary cannot speak fails the stage, and its staging directory goes with it
+        Path chatProbe = tmp.resolve("chat-probe.json");
+        Files.writeString(chatProbe, "{\"template\": \"chatml\"}");
+        Object[] unspeakable = run("pretrain", "--from", stage2.toString(), "--out", tmp.resolve("chat-probed").toString(), "--steps", "1",
+                "--documents", "50", "--until-code-use", "0.5", "--probe-config", chatProbe.toString());
+        assertEquals(2, unspeakable[0], (String) unspeakable[1]);
+        assertTrue(((String) unspeakable[1]).contains("<|im_end|>"), (String) unspeakable[1]);
+        try (var left = Files.list(tmp)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("pretrain-") || n.equals("chat-probed")).toList());
+        }
         assertEquals(JSON.readTree(base.resolve("config.json").toFile()).path("hidden_size"), JSON.readTree(stage2.resolve("config.json").toFile()).path("hidden_size"));
         Object[] chat = run("train", "--out", tmp.resolve("run").toString(), "--model", base.toString(), "--template", "chatml", "--steps", "1");
         assertEquals(2, chat[0]);
@@ -129,7 +139,7 @@ class CommandsTest {
     }
 
     @Test
-    void badFlagsAreNamedWithoutAStackTrace(@TempDir Path tmp) {
+    void badFlagsAreNamedWithoutAStackTrace(@TempDir Path tmp) throws Exception {
         Object[] unknown = run("train", "--out", tmp.toString(), "--stepz", "3");
         assertEquals(2, unknown[0]);
         assertTrue(((String) unknown[1]).contains("--stepz"), (String) unknown[1]);
@@ -145,7 +155,13 @@ class CommandsTest {
         Object[] probeWithoutConfig = run("pretrain", "--out", tmp.resolve("m2").toString(), "--until-code-use", "0.05");
         assertEquals(2, probeWithoutConfig[0]);
         assertTrue(((String) probeWithoutConfig[1]).contains("--probe-config"), (String) probeWithoutConfig[1]);
-        for (Object[] result : List.of(unknown, noModel, badAlgorithm, steps, probeWithoutConfig)) {
+        Path notJson = tmp.resolve("not-a-run.json");
+        Files.writeString(notJson, "[1, 2");
+        Object[] badProbeConfig = run("pretrain", "--out", tmp.resolve("m3").toString(), "--until-code-use", "0.05", "--probe-config", notJson.toString());
+        assertEquals(2, badProbeConfig[0]);
+        assertTrue(((String) badProbeConfig[1]).contains("--probe-config"), (String) badProbeConfig[1]);
+        assertTrue(!Files.exists(tmp.resolve("m3")), "nothing is made before the flags are checked");
+        for (Object[] result : List.of(unknown, noModel, badAlgorithm, steps, probeWithoutConfig, badProbeConfig)) {
             assertTrue(!((String) result[1]).contains("\tat "), "no stack trace: " + result[1]);
         }
     }
