@@ -151,7 +151,10 @@ final class PretrainCommand implements Callable<Integer> {
         }
         BaseCorpus.Settings corpusSettings = BaseCorpus.Settings.mix(bridgeShare, hardWordFraction, offerFraction);
         List<String> corpus = BaseCorpus.documents(corpusSettings, documents, seed);
-        Path staging = Files.createTempDirectory(out.toAbsolutePath().getParent() == null ? Path.of(".") : out.toAbsolutePath().getParent(), "pretrain-");
+        // staged beside --out so that the final move is a rename on one file system; its parents are made as train's --out's are
+        Path parent = out.toAbsolutePath().getParent() == null ? Path.of(".") : out.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path staging = Files.createTempDirectory(parent, "pretrain-");
         // a failed or interrupted pre-training leaves no half-written directory behind
         try {
             if (from != null) {

@@ -106,8 +106,8 @@ class CommandsTest {
         Path base = tmp.resolve("base");
         assertEquals(0, run("pretrain", "--out", base.toString(), "--steps", "1", "--documents", "50", "--vocab", "280",
                 "--hidden", "16", "--layers", "1", "--heads", "2", "--kv-heads", "1", "--ffn", "32", "--context", "128")[0]);
-        // a second pre-training stage continues the same model and vocabulary
-        Path stage2 = tmp.resolve("stage2");
+        // a second pre-training stage continues the same model and vocabulary; --out's missing parents are made
+        Path stage2 = tmp.resolve("stages").resolve("2");
         Object[] more = run("pretrain", "--from", base.toString(), "--out", stage2.toString(), "--steps", "1", "--documents", "50", "--bridge-share", "0.5");
         assertEquals(0, more[0], (String) more[1]);
         assertEquals(Files.readString(base.resolve("tokenizer.json")), Files.readString(stage2.resolve("tokenizer.json")));
