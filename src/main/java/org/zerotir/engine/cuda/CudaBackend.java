@@ -51,6 +51,11 @@ final class CudaBackend implements Backend {
 
     enum Variant { FAST, REFERENCE }
 
+    /** Where launches go: the device, or (see {@link #dryRun}) a recorder. */
+    interface KernelLauncher {
+        void launch(Kernel kernel, LaunchGeometry geometry, Object[] arguments);
+    }
+
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final Variant variant;
@@ -60,6 +65,9 @@ final class CudaBackend implements Backend {
     private final KernelModules kernels;
     private final Cublas cublas;
     private final String description;
+    private final KernelLauncher launcher;
+    /** No device behind this backend: launches are recorded, memory is never touched (tests of the launch code). */
+    private final boolean dryRun;
     /** Allocations not yet freed, so close() can free what the Cleaner has not. */
     private final Set<DevicePointers.Allocation> live = ConcurrentHashMap.newKeySet();
     private final ThreadLocal<Boolean> contextCurrent = ThreadLocal.withInitial(() -> false);
@@ -78,7 +86,31 @@ final class CudaBackend implements Backend {
         this.kernels = kernels;
         this.cublas = cublas;
         this.description = description;
+        this.dryRun = device == null;
+        this.launcher = dryRun ? null : this::launchOnDevice;
         contextCurrent.set(true);
+    }
+
+    private CudaBackend(Variant variant, KernelLauncher recorder) {
+        this.variant = variant;
+        this.device = null;
+        this.context = null;
+        this.stream = null;
+        this.kernels = null;
+        this.cublas = null;
+        this.description = "dry run (no device)";
+        this.dryRun = true;
+        this.launcher = recorder;
+    }
+
+    /**
+     * A backend with no GPU behind it that hands every kernel launch (kernel, geometry, arguments) to
+     * {@code recorder} and skips cuBLAS and all memory traffic. Only for checking, on a machine without a GPU,
+     * that each launch passes the arguments its kernel's PTX declares. Its tensors come from {@link #allocate}
+     * and have no memory behind them.
+     */
+    static CudaBackend dryRun(Variant variant, KernelLauncher recorder) {
+        return new CudaBackend(variant, recorder);
     }
 
     /** Opens device {@code ordinal}; every failure comes back as a reason (see {@link Cuda#openBackend}). */
@@ -166,6 +198,7 @@ final class CudaBackend implements Backend {
     private CudaTensor allocateFloats(long size) {
         if (size < 0) throw new IllegalArgumentException("negative size " + size);
         ensureContext();
+        if (dryRun) return new CudaTensor(new DeviceBuffer(new DevicePointers.Allocation(), size), 0, size);
         DevicePointers.Allocation allocation = new DevicePointers.Allocation();
         cuMemAlloc(allocation, Math.max(size, 1) * Float.BYTES);
         live.add(allocation);
@@ -187,7 +220,7 @@ final class CudaBackend implements Backend {
     @Override
     public void copyFromHost(float[] source, int sourceOffset, Tensor destination) {
         CudaTensor d = of(destination);
-        if (d.size() == 0) return;
+        if (d.size() == 0 || dryRun) return;
         float[] slice = sourceOffset == 0 ? source : Arrays.copyOfRange(source, sourceOffset, sourceOffset + (int) d.size());
         if (slice.length < d.size()) throw new IndexOutOfBoundsException("source holds " + slice.length + " floats, need " + d.size());
         synchronize();
@@ -197,7 +230,7 @@ final class CudaBackend implements Backend {
     @Override
     public void copyToHost(Tensor source, float[] destination, int destinationOffset) {
         CudaTensor s = of(source);
-        if (s.size() == 0) return;
+        if (s.size() == 0 || dryRun) return;
         float[] target = destinationOffset == 0 && destination.length >= s.size() ? destination : new float[(int) s.size()];
         synchronize();
         cuMemcpyDtoH(Pointer.to(target), s.pointer(), s.bytes());
@@ -208,7 +241,7 @@ final class CudaBackend implements Backend {
     public void zero(Tensor tensor) {
         CudaTensor t = of(tensor);
         ensureContext();
-        if (t.size() > 0) cuMemsetD32Async(t.pointer(), 0, t.size(), stream);
+        if (t.size() > 0 && !dryRun) cuMemsetD32Async(t.pointer(), 0, t.size(), stream);
     }
 
     @Override
@@ -216,7 +249,7 @@ final class CudaBackend implements Backend {
         CudaTensor s = of(source), d = of(destination);
         requireSameSize(s, d);
         ensureContext();
-        if (s.size() > 0) cuMemcpyDtoDAsync(d.pointer(), s.pointer(), s.bytes(), stream);
+        if (s.size() > 0 && !dryRun) cuMemcpyDtoDAsync(d.pointer(), s.pointer(), s.bytes(), stream);
     }
 
     @Override
@@ -242,6 +275,7 @@ final class CudaBackend implements Backend {
         if (fast()) launch(Kernel.SUM_SQUARES, LaunchGeometry.gridStride(t.size()), scratch, t, t.size());
         else launch(Kernel.SUM_SQUARES_REF, new LaunchGeometry(1, 1, 1), scratch, t, t.size());
         double[] host = new double[partials];
+        if (dryRun) return 0;
         synchronize();
         cuMemcpyDtoH(Pointer.to(host), scratch.pointer(), (long) partials * Double.BYTES);
         double total = 0;
@@ -264,7 +298,7 @@ final class CudaBackend implements Backend {
             if (fast()) launch(Kernel.BIAS_BROADCAST, LaunchGeometry.gridStride(total), o, b, n, outChannels);
             else launch(Kernel.BIAS_BROADCAST_REF, LaunchGeometry.perItem(total), o, b, n, outChannels);
         }
-        if (n == 0) return;
+        if (n == 0 || dryRun) return;
         ensureContext();
         cublas.linearForward(o.address(), x.address(), w.address(), n, inChannels, outChannels, bias != null);
     }
@@ -280,13 +314,13 @@ final class CudaBackend implements Backend {
             CudaTensor dx = of(dinp), w = of(weight);
             requireSize(dx, (long) n * inChannels, "dinp");
             requireSize(w, (long) outChannels * inChannels, "weight");
-            cublas.linearBackwardInput(dx.address(), dy.address(), w.address(), n, inChannels, outChannels);
+            if (!dryRun) cublas.linearBackwardInput(dx.address(), dy.address(), w.address(), n, inChannels, outChannels);
         }
         if (dweight != null) {
             CudaTensor dw = of(dweight), x = of(inp);
             requireSize(dw, (long) outChannels * inChannels, "dweight");
             requireSize(x, (long) n * inChannels, "inp");
-            cublas.linearBackwardWeight(dw.address(), dy.address(), x.address(), n, inChannels, outChannels);
+            if (!dryRun) cublas.linearBackwardWeight(dw.address(), dy.address(), x.address(), n, inChannels, outChannels);
         }
         if (dbias != null) {
             CudaTensor db = of(dbias);
@@ -528,6 +562,10 @@ final class CudaBackend implements Backend {
      */
     private void launch(Kernel kernel, LaunchGeometry geometry, Object... arguments) {
         ensureContext();
+        launcher.launch(kernel, geometry, arguments);
+    }
+
+    private void launchOnDevice(Kernel kernel, LaunchGeometry geometry, Object[] arguments) {
         Pointer[] parameters = new Pointer[arguments.length];
         for (int i = 0; i < arguments.length; i++) {
             Object argument = arguments[i];
@@ -548,6 +586,7 @@ final class CudaBackend implements Backend {
     private CudaTensor ints(int slot, int[] values, int n) {
         // Floats and ints are both 4 bytes: the scratch is a float buffer read as int by the kernels.
         CudaTensor scratch = intScratch[slot] = grow(intScratch[slot], n);
+        if (dryRun) return scratch.slice(0, n);
         synchronize();
         cuMemcpyHtoD(scratch.pointer(), Pointer.to(values), (long) n * Integer.BYTES);
         return scratch.slice(0, n);
@@ -560,12 +599,13 @@ final class CudaBackend implements Backend {
 
     void synchronize() {
         ensureContext();
+        if (dryRun) return;
         cuStreamSynchronize(stream);
     }
 
     private void ensureContext() {
         if (closed) throw new IllegalStateException("the CUDA backend is closed");
-        if (!contextCurrent.get()) {
+        if (!dryRun && !contextCurrent.get()) {
             cuCtxSetCurrent(context);
             contextCurrent.set(true);
         }
@@ -596,6 +636,10 @@ final class CudaBackend implements Backend {
     @Override
     public void close() {
         if (closed) return;
+        if (dryRun) {
+            closed = true;
+            return;
+        }
         synchronize();
         cublas.close();
         closed = true;
