@@ -29,7 +29,7 @@ __device__ __forceinline__ void warp_attend_online(float* out, const float* quer
         running_sum = running_sum * correction + warp_sum(p);
 #pragma unroll
         for (int i = 0; i < MAX_DIMS_PER_LANE; i++) acc[i] *= correction;
-        int count = min(WARP_SIZE, length - first);
+        int count = length - first < WARP_SIZE ? length - first : WARP_SIZE;   // no min(): keep NVRTC's builtins out of it
         for (int jj = 0; jj < count; jj++) {
             float pj = __shfl_sync(FULL_MASK, p, jj);
             const float* value = values + (long long)(first + jj) * kv_stride;

@@ -45,6 +45,7 @@ public final class GpuParity {
         this.reference = reference;
     }
 
+    /** Usage: GpuParity [file to write the table to]. Exit 0 all passed, 1 some failed, 2 no CUDA device. */
     public static void main(String[] args) {
         long start = System.nanoTime();
         CudaBackend fast, reference;
@@ -65,9 +66,17 @@ public final class GpuParity {
             reference.close();
             fast.close();
         }
-        System.out.println(table(results));
         long failed = results.stream().filter(r -> !r.pass()).count();
-        System.out.printf(Locale.ROOT, "%d checks, %d failed, %.1f s%n", results.size(), failed, (System.nanoTime() - start) / 1e9);
+        String report = "device: " + fast.description() + "\n" + table(results)
+                + String.format(Locale.ROOT, "%d checks, %d failed, %.1f s%n", results.size(), failed, (System.nanoTime() - start) / 1e9);
+        System.out.print(report);
+        if (args.length > 0) {
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(args[0]), report);
+            } catch (java.io.IOException e) {
+                System.out.println("could not write " + args[0] + ": " + e);
+            }
+        }
         System.exit(failed == 0 ? 0 : 1);
     }
 
