@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR;
 import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR;
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
@@ -164,7 +165,7 @@ final class CudaBackend implements Backend {
     }
 
     private static String summarize(Map<String, String> origins) {
-        return origins.values().stream().map(o -> o.startsWith("/native-kernels/sm_") ? o.substring(15, 20) + " PTX" : "NVRTC")
+        return origins.values().stream().map(o -> o.startsWith(PtxSelection.RESOURCE_ROOT + "sm_") ? o.split("/")[2] + " PTX" : "NVRTC")
                 .distinct().sorted().reduce((a, b) -> a + ", " + b).orElse("nowhere");
     }
 
@@ -214,6 +215,9 @@ final class CudaBackend implements Backend {
     private void free(CUcontext ctx, DevicePointers.Allocation allocation) {
         if (closed || !live.remove(allocation)) return;
         cuCtxSetCurrent(ctx);
+        // A kernel queued before the last view was dropped may still read the block (a replaced scratch buffer):
+        // wait for the context's queued work rather than rely on cuMemFree doing so.
+        cuCtxSynchronize();
         cuMemFree(allocation);
     }
 
