@@ -11,6 +11,7 @@ import org.zerotir.engine.Tensor;
 import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -648,8 +649,10 @@ final class CudaBackend implements Backend {
         cublas.close();
         closed = true;
         cuCtxSetCurrent(context);
-        for (DevicePointers.Allocation allocation : live) cuMemFree(allocation);
-        live.clear();
+        // Whoever removes an allocation from the set frees it, so a Cleaner running now cannot free it twice.
+        for (DevicePointers.Allocation allocation : List.copyOf(live)) {
+            if (live.remove(allocation)) cuMemFree(allocation);
+        }
         kernels.close();
         cuStreamDestroy(stream);
         cuDevicePrimaryCtxRelease(device);
