@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.zerotir.runs.DatabaseConfig;
 import org.zerotir.runs.EmbeddedDatabase;
+import org.zerotir.runs.EngineBackends;
 import org.zerotir.sandbox.SandboxServerMode;
 
 import io.quarkus.runtime.LaunchMode;
@@ -48,6 +49,8 @@ public final class Main {
         } catch (IllegalStateException | ConfigValidationException e) {
             failBeforeStart(e);
         }
+        EngineBackends.refusal(EmbeddedDatabase.configBeforeStart(LaunchMode.current()))
+                .ifPresent(message -> failBeforeStart(new IllegalStateException(message)));
         Quarkus.run(args);
     }
 
