@@ -100,7 +100,13 @@ public record BackendChoice(Kind kind, int device, String setting) {
          * error of this model or run, not a reason to move it silently.
          */
         public Backend open(int cpuThreads) {
-            return new BackendChoice(used, requested.device(), requested.setting()).open(cpuThreads).backend();
+            if (used == Kind.CPU) return new CpuBackend(cpuThreads);
+            try {
+                return Cuda.openBackend(requested.device());
+            } catch (CudaUnavailableException | RuntimeException | LinkageError e) {
+                throw new BackendUnavailableException("CUDA device " + requested.device() + ", chosen at start (" + requested.setting()
+                        + "=" + requested.kind().label() + "), cannot open now: " + reason(e), e);
+            }
         }
 
         /** For a log line: "cpu", "cuda device 0", "cpu (auto: CUDA unavailable: ...)". */
