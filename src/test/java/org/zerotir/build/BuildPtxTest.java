@@ -108,6 +108,18 @@ class BuildPtxTest {
         Files.setLastModifiedTime(sources.resolve("plus_one.cuh"), FileTime.from(Instant.now().plusSeconds(5)));
         Result header = buildPtx(sources, out, null);
         assertTrue(header.output().contains("2 PTX compiled"), header.output());
+
+        // a kernel changed where nvcc is gone: its PTX no longer matches and goes (NVRTC compiles the source)
+        Files.setLastModifiedTime(sources.resolve("add_one.cu"), FileTime.from(Instant.now().plusSeconds(10)));
+        assertEquals(0, buildPtx(sources, out, "nvcc-that-is-not-installed").code());
+        assertEquals(List.of("add_one.cu", "plus_one.cuh"), tree(out));
+        // and a kernel removed takes its PTX with it
+        assertEquals(0, buildPtx(sources, out, null).code());
+        assertEquals(List.of("add_one.cu", "plus_one.cuh", "sm_80/add_one.ptx", "sm_90/add_one.ptx"), tree(out));
+        Files.delete(sources.resolve("add_one.cu"));
+        Result removed = buildPtx(sources, out, null);
+        assertEquals(0, removed.code(), removed.output());
+        assertEquals(List.of("plus_one.cuh"), tree(out));
     }
 
     @Test
