@@ -44,13 +44,14 @@ public final class Main {
             Quarkus.run(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        // before the database: a server that cannot compute where it was told to says so at once, in one line
+        EngineBackends.refusal(EmbeddedDatabase.configBeforeStart(LaunchMode.current()))
+                .ifPresent(message -> failBeforeStart(new IllegalStateException(message)));
         try {
             chooseDatabase();
         } catch (IllegalStateException | ConfigValidationException e) {
             failBeforeStart(e);
         }
-        EngineBackends.refusal(EmbeddedDatabase.configBeforeStart(LaunchMode.current()))
-                .ifPresent(message -> failBeforeStart(new IllegalStateException(message)));
         Quarkus.run(args);
     }
 
