@@ -1,5 +1,6 @@
 package org.zerotir.cli;
 
+import org.zerotir.engine.BackendUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,6 +30,11 @@ public final class Commands {
             if (e instanceof IllegalArgumentException || e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
                 cmd.getErr().println(cmd.getColorScheme().errorText("error: " + e.getMessage()));
                 return 2;
+            }
+            // not a usage error (the same command line runs on a machine with a GPU), so not 2; still one line
+            if (e instanceof BackendUnavailableException) {
+                cmd.getErr().println(cmd.getColorScheme().errorText("error: " + e.getMessage()));
+                return 1;
             }
             throw e;
         });

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SequenceWriter;
 import org.zerotir.engine.Transformer;
 import org.zerotir.engine.checkpoint.HuggingFaceCheckpoint;
-import org.zerotir.engine.cpu.CpuBackend;
+import org.zerotir.engine.Backend;
 import org.zerotir.eval.Benchmarks;
 import org.zerotir.eval.EvalResult;
 import org.zerotir.eval.EvalSettings;
@@ -16,6 +16,7 @@ import org.zerotir.rollout.SandboxCodeRunner;
 import org.zerotir.sandbox.SandboxSettings;
 import org.zerotir.sandbox.WorkerPool;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -93,8 +94,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads (default: all cores)")
     Integer threads;
 
+    @Mixin
+    BackendOptions backendOptions;
+
     @Override
     public Integer call() throws Exception {
+        backendOptions.choice();
         if (out != null && !out.toString().endsWith(".md") && !out.toString().endsWith(".csv")) {
             throw new IllegalArgumentException("--out must end in .md or .csv, got " + out);
         }
@@ -104,7 +109,7 @@ final class EvalCommand implements Callable<Integer> {
         boolean anyTool = !noTool;
         WorkerPool sandbox = anyTool ? new WorkerPool(SandboxSettings.defaults()) : null;
         List<EvalResult> main, base = List.of();
-        try (CpuBackend backend = new CpuBackend(threads == null ? Runtime.getRuntime().availableProcessors() : threads)) {
+        try (Backend backend = backendOptions.open("eval", threads == null ? Runtime.getRuntime().availableProcessors() : threads, err())) {
             SandboxCodeRunner runner = sandbox == null ? null : new SandboxCodeRunner(sandbox);
             main = evaluateModel(backend, model, template, runner, !noTool, loaded);
             if (baseline != null) base = evaluateModel(backend, baseline, baselineTemplate, null, false, loaded);
@@ -140,7 +145,7 @@ final class EvalCommand implements Callable<Integer> {
         return new EvalSettings(k, t, topP, seed, !noTool, maxResponseTokens, callBudget, 256, slots);
     }
 
-    private List<EvalResult> evaluateModel(CpuBackend backend, Path directory, String templateName, SandboxCodeRunner runner,
+    private List<EvalResult> evaluateModel(Backend backend, Path directory, String templateName, SandboxCodeRunner runner,
                                            boolean tool, List<Benchmarks.Benchmark> loaded) throws Exception {
         if (!Files.isDirectory(directory)) throw new IllegalArgumentException("no such model directory: " + directory);
         PromptFormat format = PromptFormat.open(directory, templateName);

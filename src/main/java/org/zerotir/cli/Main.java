@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.zerotir.runs.DatabaseConfig;
 import org.zerotir.runs.EmbeddedDatabase;
+import org.zerotir.runs.EngineBackends;
 import org.zerotir.sandbox.SandboxServerMode;
 
 import io.quarkus.runtime.LaunchMode;
@@ -43,6 +44,9 @@ public final class Main {
             Quarkus.run(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        // before the database: a server that cannot compute where it was told to says so at once, in one line
+        EngineBackends.refusal(EmbeddedDatabase.configBeforeStart(LaunchMode.current()))
+                .ifPresent(message -> failBeforeStart(new IllegalStateException(message)));
         try {
             chooseDatabase();
         } catch (IllegalStateException | ConfigValidationException e) {

@@ -3,10 +3,10 @@ package org.zerotir.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.zerotir.data.BaseCorpus;
+import org.zerotir.engine.Backend;
 import org.zerotir.engine.ModelConfig;
 import org.zerotir.engine.Transformer;
 import org.zerotir.engine.checkpoint.HuggingFaceCheckpoint;
-import org.zerotir.engine.cpu.CpuBackend;
 import org.zerotir.engine.optim.AdamW;
 import org.zerotir.engine.optim.LearningRateSchedule;
 import org.zerotir.engine.pretrain.Pretrainer;
@@ -17,6 +17,7 @@ import org.zerotir.rollout.PromptFormat;
 import org.zerotir.tokenizer.BpeTrainer;
 import org.zerotir.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -96,6 +97,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads (default: all cores)")
     Integer threads;
 
+    @Mixin
+    BackendOptions backendOptions;
+
     @Option(names = "--until-code-use", description = "stop as soon as the share of sampled responses to --probe-config's prompts"
             + " that write code is at most this (checked every --probe-every steps); e.g. 0.08 for the mini ZeroTIR's second stage")
     Double untilCodeUse;
@@ -119,6 +123,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        backendOptions.choice();
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         if (documents < 1) throw new IllegalArgumentException("--documents must be >= 1, got " + documents);
@@ -149,67 +154,70 @@ final class PretrainCommand implements Callable<Integer> {
         if (from != null && !Files.isRegularFile(from.resolve("tokenizer.json"))) {
             throw new IllegalArgumentException("--from " + from + " holds no tokenizer.json");
         }
-        BaseCorpus.Settings corpusSettings = BaseCorpus.Settings.mix(bridgeShare, hardWordFraction, offerFraction);
-        List<String> corpus = BaseCorpus.documents(corpusSettings, documents, seed);
-        // staged beside --out so that the final move is a rename on one file system; its parents are made as train's --out's are
-        Path parent = out.toAbsolutePath().getParent() == null ? Path.of(".") : out.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path staging = Files.createTempDirectory(parent, "pretrain-");
-        // a failed or interrupted pre-training leaves no half-written directory behind
-        try {
-            if (from != null) {
-                for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
-                    if (Files.isRegularFile(from.resolve(file))) Files.copy(from.resolve(file), staging.resolve(file));
+        // before the corpus: a backend that cannot run here stops the command before minutes of work
+        Backend backend = backendOptions.open("pretrain", threads == null ? Runtime.getRuntime().availableProcessors() : threads, err());
+        try (backend) {
+            BaseCorpus.Settings corpusSettings = BaseCorpus.Settings.mix(bridgeShare, hardWordFraction, offerFraction);
+            List<String> corpus = BaseCorpus.documents(corpusSettings, documents, seed);
+            // staged beside --out so that the final move is a rename on one file system; its parents are made as train's --out's are
+            Path parent = out.toAbsolutePath().getParent() == null ? Path.of(".") : out.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path staging = Files.createTempDirectory(parent, "pretrain-");
+            // a failed or interrupted pre-training leaves no half-written directory behind
+            try {
+                if (from != null) {
+                    for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
+                        if (Files.isRegularFile(from.resolve(file))) Files.copy(from.resolve(file), staging.resolve(file));
+                    }
+                } else {
+                    BpeTrainer.write(BpeTrainer.train(corpus.subList(0, Math.min(corpus.size(), 20_000)),
+                            new BpeTrainer.Settings(vocab, 2, List.of(END_OF_TEXT))), staging);
                 }
-            } else {
-                BpeTrainer.write(BpeTrainer.train(corpus.subList(0, Math.min(corpus.size(), 20_000)),
-                        new BpeTrainer.Settings(vocab, 2, List.of(END_OF_TEXT))), staging);
+                Tokenizer tokenizer = Tokenizer.load(staging);
+                int endOfText = tokenizer.specialIds().eos();
+                List<int[]> encoded = corpus.stream().map(tokenizer::encode).toList();
+                boolean reached = false;
+                try (Transformer model = from != null ? HuggingFaceCheckpoint.load(backend, from)
+                             : new Transformer(backend, new ModelConfig(tokenizer.vocabSize(), hidden, ffn, layers, heads, kvHeads, context,
+                             10_000, 1e-6, false, true))) {
+                    if (from == null) model.initializeRandom(seed);
+                    err().printf("pretrain: %d documents (%.1f tokens each), vocabulary %d, model %s%n", corpus.size(),
+                            encoded.stream().mapToInt(d -> d.length).average().orElse(0), tokenizer.vocabSize(), model.config());
+                    AdamW optimizer = new AdamW(model, new AdamW.Settings(0.9, 0.95, 1e-8, 0.01, 1.0));
+                    LearningRateSchedule schedule = new LearningRateSchedule.WarmupCosine(learningRate, learningRate / 10, Math.min(100, steps / 10), steps);
+                    CodeUseProbe probe = probeRun == null ? null : probe(probeRun.withModelDirectory(staging), staging);
+                    reached = probe != null && probed(probe, model, 0);
+                    long started = System.nanoTime();
+                    if (!reached) {
+                        double tail = new Pretrainer(model, optimizer, endOfText).train(encoded,
+                                new Pretrainer.Settings(batch, model.config().maxPositions(), steps, schedule, seed), (step, loss, report) -> {
+                                    if (step % 50 == 0 || step == steps) {
+                                        err().printf("%s step %d/%d  loss %.3f  lr %.2e  %.0fs%n", RunFiles.bar(step, steps), step, steps, loss,
+                                                report.learningRate(), (System.nanoTime() - started) / 1e9);
+                                    }
+                                    return probe == null || (step % probeEvery != 0 && step != steps) || !probed(probe, model, step);
+                                });
+                        err().printf("pretrain: mean loss of the last tenth %.3f nats per token%n", tail);
+                        reached = probe != null && lastCodeUse <= untilCodeUse;
+                    }
+                    HuggingFaceCheckpoint.save(model, staging);
+                    if (probe != null && lastCodeUse == 0) {
+                        err().printf("pretrain: no sampled response wrote code: RL with outcome rewards will have nothing to reinforce;"
+                                + " a lower --learning-rate makes the descent gentler%n");
+                    }
+                    if (probe != null && !reached) {
+                        err().printf("pretrain: code use is still %.3f after %d steps, above --until-code-use %s: RL will start from more code"
+                                + " than asked; more --steps or a higher --offer-fraction lower it%n", lastCodeUse, steps, untilCodeUse);
+                    }
+                }
+                if (Files.isDirectory(out)) Files.delete(out);
+                Files.move(staging, out);
+                System.out.println(out);
+                return probeRun != null && !reached ? 3 : 0;
+            } catch (Exception | Error e) {
+                ScratchModel.deleteRecursively(staging);
+                throw e;
             }
-            Tokenizer tokenizer = Tokenizer.load(staging);
-            int endOfText = tokenizer.specialIds().eos();
-            List<int[]> encoded = corpus.stream().map(tokenizer::encode).toList();
-            boolean reached = false;
-            try (CpuBackend backend = new CpuBackend(threads == null ? Runtime.getRuntime().availableProcessors() : threads);
-                 Transformer model = from != null ? HuggingFaceCheckpoint.load(backend, from)
-                         : new Transformer(backend, new ModelConfig(tokenizer.vocabSize(), hidden, ffn, layers, heads, kvHeads, context,
-                         10_000, 1e-6, false, true))) {
-                if (from == null) model.initializeRandom(seed);
-                err().printf("pretrain: %d documents (%.1f tokens each), vocabulary %d, model %s%n", corpus.size(),
-                        encoded.stream().mapToInt(d -> d.length).average().orElse(0), tokenizer.vocabSize(), model.config());
-                AdamW optimizer = new AdamW(model, new AdamW.Settings(0.9, 0.95, 1e-8, 0.01, 1.0));
-                LearningRateSchedule schedule = new LearningRateSchedule.WarmupCosine(learningRate, learningRate / 10, Math.min(100, steps / 10), steps);
-                CodeUseProbe probe = probeRun == null ? null : probe(probeRun.withModelDirectory(staging), staging);
-                reached = probe != null && probed(probe, model, 0);
-                long started = System.nanoTime();
-                if (!reached) {
-                    double tail = new Pretrainer(model, optimizer, endOfText).train(encoded,
-                            new Pretrainer.Settings(batch, model.config().maxPositions(), steps, schedule, seed), (step, loss, report) -> {
-                                if (step % 50 == 0 || step == steps) {
-                                    err().printf("%s step %d/%d  loss %.3f  lr %.2e  %.0fs%n", RunFiles.bar(step, steps), step, steps, loss,
-                                            report.learningRate(), (System.nanoTime() - started) / 1e9);
-                                }
-                                return probe == null || (step % probeEvery != 0 && step != steps) || !probed(probe, model, step);
-                            });
-                    err().printf("pretrain: mean loss of the last tenth %.3f nats per token%n", tail);
-                    reached = probe != null && lastCodeUse <= untilCodeUse;
-                }
-                HuggingFaceCheckpoint.save(model, staging);
-                if (probe != null && lastCodeUse == 0) {
-                    err().printf("pretrain: no sampled response wrote code: RL with outcome rewards will have nothing to reinforce;"
-                            + " a lower --learning-rate makes the descent gentler%n");
-                }
-                if (probe != null && !reached) {
-                    err().printf("pretrain: code use is still %.3f after %d steps, above --until-code-use %s: RL will start from more code"
-                            + " than asked; more --steps or a higher --offer-fraction lower it%n", lastCodeUse, steps, untilCodeUse);
-                }
-            }
-            if (Files.isDirectory(out)) Files.delete(out);
-            Files.move(staging, out);
-            System.out.println(out);
-            return probeRun != null && !reached ? 3 : 0;
-        } catch (Exception | Error e) {
-            ScratchModel.deleteRecursively(staging);
-            throw e;
         }
     }
 

@@ -2,7 +2,7 @@ package org.zerotir.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.zerotir.engine.cpu.CpuBackend;
+import org.zerotir.engine.Backend;
 import org.zerotir.rl.RunConfig;
 import org.zerotir.rl.RunEnvironment;
 import org.zerotir.rl.RunEnvironments;
@@ -13,6 +13,7 @@ import org.zerotir.sandbox.SandboxSettings;
 import org.zerotir.sandbox.WorkerPool;
 import org.zerotir.rl.TrainingLoop;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -77,11 +78,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads (default: all cores)")
     Integer threads;
 
+    @Mixin
+    BackendOptions backendOptions;
+
     @Override
     public Integer call() throws Exception {
+        backendOptions.choice();
         RunConfig runConfig = resolveConfig();
-        WorkerPool sandbox = runConfig.tool().enabled() ? new WorkerPool(SandboxSettings.defaults()) : null;
-        try (CpuBackend backend = new CpuBackend(threads == null ? Runtime.getRuntime().availableProcessors() : threads)) {
+        // the backend first: one that cannot run here stops the command before any sandbox worker starts
+        try (Backend backend = backendOptions.open("train", threads == null ? Runtime.getRuntime().availableProcessors() : threads, err())) {
+            WorkerPool sandbox = runConfig.tool().enabled() ? new WorkerPool(SandboxSettings.defaults()) : null;
             // model.scratch: the fresh model is made in --out (once) and read from there like any model directory
             RunConfig resolved = ScratchModel.resolve(runConfig, out, backend);
             try (RunEnvironment environment = RunEnvironments.open(resolved, backend,

@@ -4,7 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 
-import org.zerotir.engine.cpu.CpuBackend;
+import org.zerotir.engine.Backend;
 import org.zerotir.rl.RunEnvironment;
 import org.zerotir.rl.RunEnvironments;
 import org.zerotir.reward.SymbolicFallback;
@@ -13,7 +13,7 @@ import org.zerotir.rollout.SandboxCodeRunner;
 import org.zerotir.sandbox.SandboxClient;
 
 /**
- * What a run trains with in the server: a CPU backend of its own (closed with the run) and the application's
+ * What a run trains with in the server: a backend of its own, of the kind chosen at start (closed with the run) and the application's
  * sandbox client, the same assembly the CLI uses ({@link RunEnvironments}).
  */
 @ApplicationScoped
@@ -21,9 +21,9 @@ public class RunEnvironmentProducer {
 
     @Produces
     @ApplicationScoped
-    RunEnvironment.Factory runEnvironments(Instance<SandboxClient> sandbox) {
+    RunEnvironment.Factory runEnvironments(Instance<SandboxClient> sandbox, EngineBackends engine) {
         return config -> {
-            CpuBackend backend = new CpuBackend(Runtime.getRuntime().availableProcessors());
+            Backend backend = engine.open(Runtime.getRuntime().availableProcessors());
             try {
                 // the sandbox is only started for runs that execute code
                 // sympy decides what the verifier's own stages cannot; asked only for such answers, so rarely

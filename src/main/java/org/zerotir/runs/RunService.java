@@ -520,7 +520,8 @@ public class RunService {
         if (!Files.isDirectory(directory.resolve(ScratchModel.DIRECTORY))) {
             RunLog.append(directory, "making the scratch model: tokenizer from the base corpus, weights from seed " + config.seed());
         }
-        // one thread: initialising weights is cheap, and the run's own backend is opened with its environment
+        // one thread: initialising weights is cheap, and the run's own backend (zerotir.engine.backend) is opened with its
+        // environment; the weights are drawn on the host from the seed, so the CPU here gives the same bits as any backend
         try (CpuBackend backend = new CpuBackend(1)) {
             return ScratchModel.resolve(config, directory, backend);
         }

@@ -31,6 +31,8 @@ public final class SandboxServerMode {
         properties.put("quarkus.http.host", "0.0.0.0");
         // Warm the workers at start, so that the replica reports UP as soon as it accepts requests.
         properties.put("zerotir.sandbox.start-at-boot", "true");
+        // A replica runs no model: it never opens (or waits for) a GPU, whatever the machine's zerotir.engine.backend.
+        properties.put("zerotir.engine.backend", "cpu");
         return properties;
     }
 

@@ -11,13 +11,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.zerotir.engine.Transformer;
 import org.zerotir.engine.checkpoint.HuggingFaceCheckpoint;
-import org.zerotir.engine.cpu.CpuBackend;
+import org.zerotir.engine.Backend;
 import org.zerotir.eval.Benchmarks;
 import org.zerotir.eval.EvalResult;
 import org.zerotir.eval.EvalSettings;
 import org.zerotir.eval.Evaluator;
 import org.zerotir.rollout.PromptFormat;
 import org.zerotir.rollout.SandboxCodeRunner;
+import org.zerotir.runs.EngineBackends;
 import org.zerotir.sandbox.SandboxClient;
 
 import java.nio.file.Path;
@@ -54,17 +55,19 @@ public class EvaluationService {
     private final EvaluationResponses responses;
     private final Instance<SandboxClient> sandbox;
     private final ServeConfig serve;
+    private final EngineBackends engine;
     private final Path dataDirectory;
     private final ObjectMapper json;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("evaluations").daemon().unstarted(r));
 
     public EvaluationService(ModelRegistry registry, EvaluationResponses responses, Instance<SandboxClient> sandbox, ServeConfig serve,
-                             ObjectMapper json,
+                             EngineBackends engine, ObjectMapper json,
                              @ConfigProperty(name = "zerotir.eval.data-directory", defaultValue = "../shared/data") String dataDirectory) {
         this.registry = registry;
         this.responses = responses;
         this.sandbox = sandbox;
         this.serve = serve;
+        this.engine = engine;
         this.json = json;
         this.dataDirectory = Path.of(dataDirectory);
     }
@@ -112,7 +115,7 @@ public class EvaluationService {
 
     private void run(UUID id, ModelRegistry.Servable servable, Benchmarks.Benchmark benchmark, EvalSettings settings) {
         update(id, e -> e.status = Evaluation.Status.RUNNING);
-        try (CpuBackend backend = new CpuBackend(serve.threads().orElse(Runtime.getRuntime().availableProcessors()));
+        try (Backend backend = engine.open(serve.threads().orElse(Runtime.getRuntime().availableProcessors()));
              Transformer model = HuggingFaceCheckpoint.load(backend, servable.directory())) {
             PromptFormat format = PromptFormat.open(servable.directory(), servable.template());
             Evaluator evaluator = new Evaluator(Evaluator.Policy.of(servable.id(), model, format),

@@ -10,8 +10,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.zerotir.engine.Transformer;
 import org.zerotir.engine.checkpoint.HuggingFaceCheckpoint;
-import org.zerotir.engine.cpu.CpuBackend;
+import org.zerotir.engine.Backend;
 import org.zerotir.rollout.CodeRunner;
+import org.zerotir.runs.EngineBackends;
 import org.zerotir.rollout.PromptFormat;
 import org.zerotir.rollout.SandboxCodeRunner;
 import org.zerotir.sandbox.SandboxClient;
@@ -49,15 +50,17 @@ public class ModelRegistry {
     private final ServeConfig config;
     private final Optional<String> runsDirectory;
     private final Instance<SandboxClient> sandbox;
+    private final EngineBackends engine;
     private final LinkedHashMap<String, Loaded> loaded = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, CompletableFuture<Loaded>> loading = new java.util.HashMap<>();
     private final Map<String, Long> loadedBytes = new java.util.HashMap<>(), loadingBytes = new java.util.HashMap<>();
 
     public ModelRegistry(ServeConfig config, @ConfigProperty(name = "zerotir.runs.directory") Optional<String> runsDirectory,
-                         Instance<SandboxClient> sandbox) {
+                         Instance<SandboxClient> sandbox, EngineBackends engine) {
         this.config = config;
         this.runsDirectory = runsDirectory;
         this.sandbox = sandbox;
+        this.engine = engine;
     }
 
     public List<Servable> list() {
@@ -195,7 +198,12 @@ public class ModelRegistry {
         } catch (IOException | IllegalArgumentException e) {
             throw new OpenAiException(500, "server_error", "model " + servable.id() + " cannot be loaded: " + e.getMessage(), "model", "model_unavailable");
         }
-        CpuBackend backend = new CpuBackend(config.threads().orElse(Runtime.getRuntime().availableProcessors()));
+        Backend backend;
+        try {
+            backend = engine.open(config.threads().orElse(Runtime.getRuntime().availableProcessors()));
+        } catch (RuntimeException e) {
+            throw new OpenAiException(500, "server_error", "model " + servable.id() + " cannot be loaded: " + e.getMessage(), "model", "model_unavailable");
+        }
         Transformer model;
         try {
             model = HuggingFaceCheckpoint.load(backend, servable.directory());
@@ -203,11 +211,11 @@ public class ModelRegistry {
             backend.close();
             throw new OpenAiException(500, "server_error", "model " + servable.id() + " cannot be loaded: " + e.getMessage(), "model", "model_unavailable");
         }
-        InferenceEngine engine = new InferenceEngine(servable.id(), model, format.tokenizer(), format.stopTokens(), codeRunner(),
+        InferenceEngine inference = new InferenceEngine(servable.id(), model, format.tokenizer(), format.stopTokens(), codeRunner(),
                 config.slots(), config.contextLength(), config.maxOutputTokens(), backend);
-        LOG.infof("Serve: loaded %s from %s in %.1f s (%d slots, context %d)", servable.id(), servable.directory(),
-                (System.nanoTime() - started) / 1e9, config.slots(), engine.contextLength());
-        return new Loaded(servable, engine, format);
+        LOG.infof("Serve: loaded %s from %s on %s in %.1f s (%d slots, context %d)", servable.id(), servable.directory(), backend.name(),
+                (System.nanoTime() - started) / 1e9, config.slots(), inference.contextLength());
+        return new Loaded(servable, inference, format);
     }
 
     /** The sandbox is started on the first execution, not when a model loads. */

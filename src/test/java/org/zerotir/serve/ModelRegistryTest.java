@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.zerotir.engine.checkpoint.HuggingFaceCheckpoint;
 import org.zerotir.engine.generate.SamplingParams;
 import org.zerotir.rollout.CodeRunner;
+import org.zerotir.runs.EngineBackends;
+import org.zerotir.runs.EngineConfig;
 import org.zerotir.tokenizer.PromptTemplate;
 
 import java.nio.file.Files;
@@ -142,7 +144,10 @@ class ModelRegistryTest {
     }
 
     private static ModelRegistry registry(long cacheBytes) {
-        return new ModelRegistry(config(cacheBytes), Optional.empty(), null);
+        return new ModelRegistry(config(cacheBytes), Optional.empty(), null, new EngineBackends(new EngineConfig() {
+            @Override public String backend() { return "cpu"; }
+            @Override public int device() { return 0; }
+        }));
     }
 
     /** Blocks the engine's loop at the first token until released: the request stays in flight as long as the test needs. */
