@@ -122,10 +122,17 @@ public final class BaseCorpus {
             {"Use Python to print ", ". What is the output? Box it."},
             {"Write a Python program that prints ", " and box what it prints."}};
 
+    /**
+     * Half of the programming requests end with the RL prompt's offer of Python. Without it, whether the offer
+     * leads to code is left to how a seed's model happens to generalise: the same recipe gave 99 % code for one
+     * build's weights and 0 % for another's (docs/mini-zerotir.md), and the second stage can only lower that rate.
+     * With it, the first stage ties the offer to code every time and the second stage calibrates it down.
+     */
     static String bridge(ArithmeticTasks.Task task, SplittableRandom random) {
         BigInteger value = task.value();
         String[] request = REQUESTS[random.nextInt(REQUESTS.length)];
-        return prompt(request[0] + task.expression() + request[1]) + " " + code(task, random)
+        String offer = random.nextBoolean() ? TOOL_OFFER : "";
+        return prompt(request[0] + task.expression() + request[1] + offer) + " " + code(task, random)
                 + "```output\n" + value + "\n```\nThe output is " + value + ". The answer is \\boxed{" + value + "}.";
     }
 

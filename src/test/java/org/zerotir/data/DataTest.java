@@ -64,12 +64,12 @@ class DataTest {
         List<String> documents = BaseCorpus.documents(BaseCorpus.Settings.defaults(), 3000, 9);
         // A problem answered with code must ask about a program, never pose the arithmetic ("What is 347 * 58?").
         Pattern bridgeRequest = Pattern.compile("^Problem: [^\\n]*(Python|print\\()[^\\n]*\\nSolution: ```python\\n");
-        Pattern posedAsMath = Pattern.compile("^Problem: What is [0-9 *+-]+\\?\\n");
+        Pattern posedAsMath = Pattern.compile("^Problem: What is [0-9 *+-]+\\?(" + Pattern.quote(BaseCorpus.TOOL_OFFER) + ")?\\n");
         Pattern output = Pattern.compile("```output\\n(-?\\d+)\\n```");
         Pattern boxed = Pattern.compile("\\\\boxed\\{(-?\\d+)}");
         // The RL prompt's offer of Python follows only easy problems (one-digit operands), solved in words.
         Pattern offeredEasy = Pattern.compile("^Problem: [^\\n0-9]*\\d[^\\n0-9]+\\d[^\\n0-9]*" + Pattern.quote(BaseCorpus.TOOL_OFFER) + "\\nSolution: [^`]*$");
-        int words = 0, snippets = 0, bridges = 0, offered = 0;
+        int words = 0, snippets = 0, bridges = 0, offered = 0, offeredRequests = 0;
         Set<String> heldOut = new HashSet<>();
         for (ArithmeticTasks.Task t : ArithmeticTasks.generate(ArithmeticTasks.Settings.products(), ArithmeticTasks.Split.TEST, 200, 3)) {
             heldOut.add(t.expression());
@@ -78,9 +78,11 @@ class DataTest {
             boolean hasCode = doc.contains("```python");
             if (doc.startsWith("Problem: ")) {
                 if (hasCode) {
-                    assertTrue(bridgeRequest.matcher(doc).find() && !posedAsMath.matcher(doc).find() && !doc.contains(BaseCorpus.TOOL_OFFER),
+                    assertTrue(bridgeRequest.matcher(doc).find() && !posedAsMath.matcher(doc).find(),
                             "a problem answered with code must be a programming request: " + doc);
                     bridges++;
+                    // half of the requests carry the RL prompt's offer, so that the offer leads to code in every seed's model
+                    if (doc.contains(BaseCorpus.TOOL_OFFER + "\nSolution: ```python")) offeredRequests++;
                 } else {
                     words++;
                     if (doc.contains(BaseCorpus.TOOL_OFFER)) {
@@ -101,6 +103,7 @@ class DataTest {
             }
         }
         assertTrue(words > 1000 && snippets > 800 && bridges > 400 && offered > 20, words + " / " + snippets + " / " + bridges + " / " + offered);
+        assertTrue(offeredRequests > 0.4 * bridges && offeredRequests < 0.6 * bridges, offeredRequests + " of " + bridges + " requests offer Python");
     }
 
     @Test
