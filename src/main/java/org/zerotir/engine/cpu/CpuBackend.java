@@ -1,5 +1,6 @@
 package org.zerotir.engine.cpu;
 
+import org.zerotir.engine.optim.AdamWScalars;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import org.zerotir.engine.Backend;
@@ -535,9 +536,8 @@ public final class CpuBackend implements Backend {
         requireSameSize(p, g);
         requireSameSize(p, mt);
         requireSameSize(p, vt);
-        float correction1 = (float) (1 - Math.pow(beta1, step));
-        float correction2 = (float) (1 - Math.pow(beta2, step));
-        float decay = 1f - learningRate * weightDecay;
+        AdamWScalars scalars = AdamWScalars.of(learningRate, beta1, beta2, weightDecay, step);
+        float correction1 = scalars.correction1(), correction2 = scalars.correction2(), decay = scalars.decay();
         parallel.forRange(blocks(p.length()), BLOCK * 12L, (from, to) -> {
             float[] pd = p.data(), gd = g.data(), md = mt.data(), vd = vt.data();
             for (int i = from * BLOCK, end = Math.min(p.length(), to * BLOCK); i < end; i++) {

@@ -1,5 +1,6 @@
 package org.zerotir.engine.cuda;
 
+import org.zerotir.engine.optim.AdamWScalars;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -545,10 +546,8 @@ final class CudaBackend implements Backend {
         requireSameSize(p, mt);
         requireSameSize(p, vt);
         if (p.size() == 0) return;
-        // The same float scalars as the CPU backend, so the two round alike.
-        float correction1 = (float) (1 - Math.pow(beta1, step));
-        float correction2 = (float) (1 - Math.pow(beta2, step));
-        float decay = 1f - learningRate * weightDecay;
+        AdamWScalars scalars = AdamWScalars.of(learningRate, beta1, beta2, weightDecay, step);
+        float correction1 = scalars.correction1(), correction2 = scalars.correction2(), decay = scalars.decay();
         Kernel kernel = fast() ? Kernel.ADAMW : Kernel.ADAMW_REF;
         LaunchGeometry geometry = fast() ? LaunchGeometry.gridStride(p.size()) : LaunchGeometry.perItem(p.size());
         launch(kernel, geometry, p, g, mt, vt, p.size(), learningRate, beta1, beta2, eps, decay, correction1, correction2);
