@@ -101,7 +101,8 @@ final class PretrainCommand implements Callable<Integer> {
     BackendOptions backendOptions;
 
     @Option(names = "--until-code-use", description = "stop as soon as the share of sampled responses to --probe-config's prompts"
-            + " that write code is at most this (checked every --probe-every steps); e.g. 0.08 for the mini ZeroTIR's second stage")
+            + " that write code is at most this (checked every --probe-every steps); e.g. 0.08 for the mini ZeroTIR's second stage."
+            + " Exit status 3 if it never gets there, or if a kind of problem (posed as an expression, in words) ends with no code at all")
     Double untilCodeUse;
 
     @Option(names = "--probe-config", description = "the RL run configuration (JSON) whose prompts, template and sampling --until-code-use probes")
@@ -119,7 +120,7 @@ final class PretrainCommand implements Callable<Integer> {
     /** --probe-config, read; null without --until-code-use. */
     private RunConfig probeRun;
     /** The latest probe's share of responses with code. */
-    private double lastCodeUse = Double.NaN;
+    private CodeUseProbe.Measurement lastProbe;
 
     @Override
     public Integer call() throws Exception {
@@ -177,6 +178,7 @@ final class PretrainCommand implements Callable<Integer> {
                 int endOfText = tokenizer.specialIds().eos();
                 List<int[]> encoded = corpus.stream().map(tokenizer::encode).toList();
                 boolean reached = false;
+                CodeUseProbe.Kind uncoded = null;
                 try (Transformer model = from != null ? HuggingFaceCheckpoint.load(backend, from)
                              : new Transformer(backend, new ModelConfig(tokenizer.vocabSize(), hidden, ffn, layers, heads, kvHeads, context,
                              10_000, 1e-6, false, true))) {
@@ -198,22 +200,26 @@ final class PretrainCommand implements Callable<Integer> {
                                     return probe == null || (step % probeEvery != 0 && step != steps) || !probed(probe, model, step);
                                 });
                         err().printf("pretrain: mean loss of the last tenth %.3f nats per token%n", tail);
-                        reached = probe != null && lastCodeUse <= untilCodeUse;
+                        reached = probe != null && lastProbe.all().ratio() <= untilCodeUse;
                     }
                     HuggingFaceCheckpoint.save(model, staging);
-                    if (probe != null && lastCodeUse == 0) {
+                    uncoded = probe == null ? null : lastProbe.kindWithoutCode();
+                    if (probe != null && lastProbe.all().coded() == 0) {
                         err().printf("pretrain: no sampled response wrote code: RL with outcome rewards will have nothing to reinforce;"
                                 + " a lower --learning-rate makes the descent gentler%n");
+                    } else if (uncoded != null) {
+                        err().printf("pretrain: no sampled response to a problem %s wrote code: RL will not find the tool for such problems;"
+                                + " the first stage's programming requests must cover them%n", uncoded.label);
                     }
                     if (probe != null && !reached) {
                         err().printf("pretrain: code use is still %.3f after %d steps, above --until-code-use %s: RL will start from more code"
-                                + " than asked; more --steps or a higher --offer-fraction lower it%n", lastCodeUse, steps, untilCodeUse);
+                                + " than asked; more --steps or a higher --offer-fraction lower it%n", lastProbe.all().ratio(), steps, untilCodeUse);
                     }
                 }
                 if (Files.isDirectory(out)) Files.delete(out);
                 Files.move(staging, out);
                 System.out.println(out);
-                return probeRun != null && !reached ? 3 : 0;
+                return probeRun != null && (!reached || uncoded != null) ? 3 : 0;
             } catch (Exception | Error e) {
                 ScratchModel.deleteRecursively(staging);
                 throw e;
@@ -248,9 +254,9 @@ final class PretrainCommand implements Callable<Integer> {
     /** Measures code use after {@code step} steps; true when it is low enough to stop. */
     private boolean probed(CodeUseProbe probe, Transformer model, int step) {
         long started = System.nanoTime();
-        lastCodeUse = probe.measure(model);
-        err().printf("pretrain: step %d  code use %.3f  (probe %.1fs)%n", step, lastCodeUse, (System.nanoTime() - started) / 1e9);
-        return lastCodeUse <= untilCodeUse;
+        lastProbe = probe.measure(model);
+        err().printf("pretrain: step %d  code use %s  (probe %.1fs)%n", step, lastProbe, (System.nanoTime() - started) / 1e9);
+        return lastProbe.all().ratio() <= untilCodeUse;
     }
 
     /** Progress goes to the command's error stream, flushed at once so a terminal or a log sees it live. */

@@ -41,8 +41,22 @@ public final class ArithmeticTasks {
         }
     }
 
-    /** A generated problem with the Python expression that computes it. */
-    public record Task(Problem problem, String expression, BigInteger value) {}
+    /**
+     * A generated problem with the Python expression that computes it. {@code story} is the word problem's
+     * parts when the problem is told as a story, null when it is posed as "What is ...?".
+     */
+    public record Task(Problem problem, String expression, BigInteger value, Story story) {}
+
+    /**
+     * A word problem in parts: the situation ("A crate holds 884 bottles."), the question asked about it, and
+     * the quantity the question asks for as a noun phrase ("the number of bottles in 899 crates"), which lets
+     * the base corpus ask for a program about the same situation without posing the problem.
+     */
+    public record Story(String situation, String question, String quantity) {
+        public String problem() {
+            return situation + " " + question;
+        }
+    }
 
     private ArithmeticTasks() {}
 
@@ -83,10 +97,9 @@ public final class ArithmeticTasks {
         StringBuilder expression = new StringBuilder(operands[0].toString());
         for (int i = 0; i < n; i++) expression.append(' ').append(operators[i]).append(' ').append(operands[i + 1]);
         BigInteger value = evaluate(operands, operators);
-        String text = n == 1 && random.nextDouble() < settings.wordShare()
-                ? story(operands[0], operators[0], operands[1], random)
-                : "What is " + expression + "?";
-        return new Task(new Problem("arith-" + id, text, value.toString()), expression.toString(), value);
+        Story story = n == 1 && random.nextDouble() < settings.wordShare() ? story(operands[0], operators[0], operands[1], random) : null;
+        String text = story != null ? story.problem() : "What is " + expression + "?";
+        return new Task(new Problem("arith-" + id, text, value.toString()), expression.toString(), value, story);
     }
 
     /** Multiplication binds tighter than addition and subtraction, as in Python. */
@@ -118,20 +131,22 @@ public final class ArithmeticTasks {
         return BigInteger.valueOf(low + random.nextLong(high - low + 1));
     }
 
-    private static String story(BigInteger a, char operator, BigInteger b, SplittableRandom random) {
+    private static Story story(BigInteger a, char operator, BigInteger b, SplittableRandom random) {
         String[][] stories = switch (operator) {
             case '*' -> new String[][] {
-                    {"A crate holds ", " bottles. How many bottles are in ", " crates?"},
-                    {"Each of ", " rows of a hall has ", " seats. How many seats are there?"},
-                    {"A printer prints ", " pages a minute. How many pages does it print in ", " minutes?"}};
+                    {"A crate holds {a} bottles.", "How many bottles are in {b} crates?", "the number of bottles in {b} crates"},
+                    {"Each of {a} rows of a hall has {b} seats.", "How many seats are there?", "the number of seats in the hall"},
+                    {"A printer prints {a} pages a minute.", "How many pages does it print in {b} minutes?", "the number of pages it prints in {b} minutes"}};
             case '+' -> new String[][] {
-                    {"A library has ", " books and buys ", " more. How many books does it have now?"},
-                    {"A farm sold ", " eggs on Monday and ", " eggs on Tuesday. How many eggs did it sell?"}};
+                    {"A library has {a} books and buys {b} more.", "How many books does it have now?", "the number of books it has now"},
+                    {"A farm sold {a} eggs on Monday and {b} eggs on Tuesday.", "How many eggs did it sell?", "the number of eggs it sold"}};
             default -> new String[][] {
-                    {"A tank holds ", " litres and ", " litres are drained. How many litres are left?"},
-                    {"A shop had ", " pens and sold ", " of them. How many pens are left?"}};
+                    {"A tank holds {a} litres and {b} litres are drained.", "How many litres are left?", "the number of litres left"},
+                    {"A shop had {a} pens and sold {b} of them.", "How many pens are left?", "the number of pens left"}};
         };
         String[] story = stories[random.nextInt(stories.length)];
-        return story[0] + a + story[1] + b + story[2];
+        String[] filled = new String[3];
+        for (int i = 0; i < 3; i++) filled[i] = story[i].replace("{a}", a.toString()).replace("{b}", b.toString());
+        return new Story(filled[0], filled[1], filled[2]);
     }
 }

@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>math problems solved in words, ending in a boxed answer: mostly easy numbers, some hard ones;</li>
  *   <li>Python snippets followed by their real output block, read back in words ("The output is N.");</li>
- *   <li>the bridge: programming requests ("Print 347 * 58 in Python and box the output.") answered by
+ *   <li>the bridge: programming requests ("Print 347 * 58 in Python and box the output.", "A crate holds 347
+ *       bottles. Print the number of bottles in 58 crates in Python and box the output.") answered by
  *       code, its output and a boxed copy of it. Without it the chance of code, then output, then a box
  *       is about 1e-6 per sample and outcome-only RL never sees a reward (shared/MINI_ZEROTIR.md).</li>
  * </ul>
@@ -123,6 +124,18 @@ public final class BaseCorpus {
             {"Write a Python program that prints ", " and box what it prints."}};
 
     /**
+     * The same requests about a story's situation: the situation is told as in a word problem, then a program
+     * is asked for the quantity its question would ask about, and the question itself is never posed. With
+     * requests about bare expressions only, a model can tie code to "What is" and never to a story: stage-1
+     * seed 1 then wrote code for no word problem at all, and RL cannot reinforce what it never samples
+     * (docs/mini-zerotir.md).
+     */
+    private static final String[][] STORY_REQUESTS = {
+            {" Print ", " in Python and box the output."},
+            {" Use Python to print ", ". What is the output? Box it."},
+            {" Write a Python program that prints ", " and box what it prints."}};
+
+    /**
      * Half of the programming requests end with the RL prompt's offer of Python. Without it, whether the offer
      * leads to code is left to how a seed's model happens to generalise: the same recipe gave 99 % code for one
      * build's weights and 0 % for another's (docs/mini-zerotir.md), and the second stage can only lower that rate.
@@ -130,9 +143,16 @@ public final class BaseCorpus {
      */
     static String bridge(ArithmeticTasks.Task task, SplittableRandom random) {
         BigInteger value = task.value();
-        String[] request = REQUESTS[random.nextInt(REQUESTS.length)];
         String offer = random.nextBoolean() ? TOOL_OFFER : "";
-        return prompt(request[0] + task.expression() + request[1] + offer) + " " + code(task, random)
+        String text;
+        if (task.story() != null) {
+            String[] request = STORY_REQUESTS[random.nextInt(STORY_REQUESTS.length)];
+            text = task.story().situation() + request[0] + task.story().quantity() + request[1];
+        } else {
+            String[] request = REQUESTS[random.nextInt(REQUESTS.length)];
+            text = request[0] + task.expression() + request[1];
+        }
+        return prompt(text + offer) + " " + code(task, random)
                 + "```output\n" + value + "\n```\nThe output is " + value + ". The answer is \\boxed{" + value + "}.";
     }
 

@@ -11,8 +11,10 @@ import org.zerotir.serve.TestModels;
 import org.zerotir.web.CoderModel;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The probe counts responses that write code, on the run's own prompts: a model that always codes, one that never does. */
 class CodeUseProbeTest {
@@ -25,13 +27,33 @@ class CodeUseProbeTest {
         RunConfig config = new ObjectMapper().readValue("""
                 {"template": "mini", "model": {"path": "%s"}, "seed": 3,
                  "rollout": {"samplesPerPrompt": 3, "maxResponseTokens": 24, "temperature": 1.0}}""".formatted(coder), RunConfig.class).validate();
-        assertEquals(1.0, measure(config, coder));
-        assertEquals(0.0, measure(config, counter));
+        // the first 8 problems of the mini task hold both kinds; each kind's share is counted over its own samples
+        CodeUseProbe.Measurement always = measure(config, coder);
+        assertEquals(1.0, always.all().ratio());
+        assertEquals(24, always.all().samples());
+        assertEquals(24, always.byKind().values().stream().mapToInt(CodeUseProbe.Share::samples).sum());
+        assertEquals(2, always.byKind().size(), always.toString());
+        always.byKind().values().forEach(share -> assertEquals(share.samples(), share.coded()));
+        assertNull(always.kindWithoutCode());
+        CodeUseProbe.Measurement never = measure(config, counter);
+        assertEquals(0.0, never.all().ratio());
+        assertEquals(CodeUseProbe.Kind.EXPRESSION, never.kindWithoutCode());
     }
 
-    private static double measure(RunConfig config, Path model) throws Exception {
-        CodeUseProbe probe = CodeUseProbe.of(config, PromptFormat.open(model, config.template()), 4);
-        assertEquals(12, probe.samples());
+    @Test
+    void tellsWhichKindOfProblemNeverGotCode() {
+        assertEquals(CodeUseProbe.Kind.EXPRESSION, CodeUseProbe.Kind.of("What is 76 * 309?"));
+        assertEquals(CodeUseProbe.Kind.EXPRESSION, CodeUseProbe.Kind.of("Compute $3^4-2$."));
+        assertEquals(CodeUseProbe.Kind.WORDS, CodeUseProbe.Kind.of("A crate holds 884 bottles. How many bottles are in 899 crates?"));
+        CodeUseProbe.Measurement halfCoded = new CodeUseProbe.Measurement(new CodeUseProbe.Share(3, 20),
+                Map.of(CodeUseProbe.Kind.EXPRESSION, new CodeUseProbe.Share(3, 10), CodeUseProbe.Kind.WORDS, new CodeUseProbe.Share(0, 10)));
+        assertEquals(CodeUseProbe.Kind.WORDS, halfCoded.kindWithoutCode());
+        assertEquals(0.15, halfCoded.all().ratio(), 1e-12);
+    }
+
+    private static CodeUseProbe.Measurement measure(RunConfig config, Path model) throws Exception {
+        CodeUseProbe probe = CodeUseProbe.of(config, PromptFormat.open(model, config.template()), 8);
+        assertEquals(24, probe.samples());
         try (CpuBackend backend = new CpuBackend(2); Transformer transformer = HuggingFaceCheckpoint.load(backend, model)) {
             return probe.measure(transformer);
         }
