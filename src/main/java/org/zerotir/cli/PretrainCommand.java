@@ -102,7 +102,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--until-code-use", description = "stop as soon as the share of sampled responses to --probe-config's prompts"
             + " that write code is at most this (checked every --probe-every steps); e.g. 0.08 for the mini ZeroTIR's second stage."
-            + " Exit status 3 if it never gets there, or if a kind of problem (posed as an expression, in words) ends with no code at all")
+            + " and every kind of problem (posed as an expression, in words) still gets some code. Exit status 3 if that never happens")
     Double untilCodeUse;
 
     @Option(names = "--probe-config", description = "the RL run configuration (JSON) whose prompts, template and sampling --until-code-use probes")
@@ -178,7 +178,6 @@ final class PretrainCommand implements Callable<Integer> {
                 int endOfText = tokenizer.specialIds().eos();
                 List<int[]> encoded = corpus.stream().map(tokenizer::encode).toList();
                 boolean reached = false;
-                CodeUseProbe.Kind uncoded = null;
                 try (Transformer model = from != null ? HuggingFaceCheckpoint.load(backend, from)
                              : new Transformer(backend, new ModelConfig(tokenizer.vocabSize(), hidden, ffn, layers, heads, kvHeads, context,
                              10_000, 1e-6, false, true))) {
@@ -200,10 +199,10 @@ final class PretrainCommand implements Callable<Integer> {
                                     return probe == null || (step % probeEvery != 0 && step != steps) || !probed(probe, model, step);
                                 });
                         err().printf("pretrain: mean loss of the last tenth %.3f nats per token%n", tail);
-                        reached = probe != null && lastProbe.all().ratio() <= untilCodeUse;
+                        reached = probe != null && lastProbe.lowEnough(untilCodeUse);
                     }
                     HuggingFaceCheckpoint.save(model, staging);
-                    uncoded = probe == null ? null : lastProbe.kindWithoutCode();
+                    CodeUseProbe.Kind uncoded = probe == null ? null : lastProbe.kindWithoutCode();
                     if (probe != null && lastProbe.all().coded() == 0) {
                         err().printf("pretrain: no sampled response wrote code: RL with outcome rewards will have nothing to reinforce;"
                                 + " a lower --learning-rate makes the descent gentler%n");
@@ -211,7 +210,7 @@ final class PretrainCommand implements Callable<Integer> {
                         err().printf("pretrain: no sampled response to a problem %s wrote code: RL will not find the tool for such problems;"
                                 + " the first stage's programming requests must cover them%n", uncoded.label);
                     }
-                    if (probe != null && !reached) {
+                    if (probe != null && !reached && lastProbe.all().ratio() > untilCodeUse) {
                         err().printf("pretrain: code use is still %.3f after %d steps, above --until-code-use %s: RL will start from more code"
                                 + " than asked; more --steps or a higher --offer-fraction lower it%n", lastProbe.all().ratio(), steps, untilCodeUse);
                     }
@@ -219,7 +218,7 @@ final class PretrainCommand implements Callable<Integer> {
                 if (Files.isDirectory(out)) Files.delete(out);
                 Files.move(staging, out);
                 System.out.println(out);
-                return probeRun != null && (!reached || uncoded != null) ? 3 : 0;
+                return probeRun != null && !reached ? 3 : 0;
             } catch (Exception | Error e) {
                 ScratchModel.deleteRecursively(staging);
                 throw e;
@@ -256,7 +255,7 @@ final class PretrainCommand implements Callable<Integer> {
         long started = System.nanoTime();
         lastProbe = probe.measure(model);
         err().printf("pretrain: step %d  code use %s  (probe %.1fs)%n", step, lastProbe, (System.nanoTime() - started) / 1e9);
-        return lastProbe.all().ratio() <= untilCodeUse;
+        return lastProbe.lowEnough(untilCodeUse);
     }
 
     /** Progress goes to the command's error stream, flushed at once so a terminal or a log sees it live. */

@@ -49,10 +49,11 @@ public final class ArithmeticTasks {
 
     /**
      * A word problem in parts: the situation ("A crate holds 884 bottles."), the question asked about it, and
-     * the quantity the question asks for as a noun phrase ("the number of bottles in 899 crates"), which lets
-     * the base corpus ask for a program about the same situation without posing the problem.
+     * what the question asks for as a noun phrase ("the number of bottles in 899 crates") and as an indirect
+     * question ("how many bottles are in 899 crates"), which let the base corpus ask for a program about the
+     * same situation without posing the problem.
      */
-    public record Story(String situation, String question, String quantity) {
+    public record Story(String situation, String question, String quantity, String indirectQuestion) {
         public String problem() {
             return situation + " " + question;
         }
@@ -134,19 +135,25 @@ public final class ArithmeticTasks {
     private static Story story(BigInteger a, char operator, BigInteger b, SplittableRandom random) {
         String[][] stories = switch (operator) {
             case '*' -> new String[][] {
-                    {"A crate holds {a} bottles.", "How many bottles are in {b} crates?", "the number of bottles in {b} crates"},
-                    {"Each of {a} rows of a hall has {b} seats.", "How many seats are there?", "the number of seats in the hall"},
-                    {"A printer prints {a} pages a minute.", "How many pages does it print in {b} minutes?", "the number of pages it prints in {b} minutes"}};
+                    {"A crate holds {a} bottles.", "How many bottles are in {b} crates?", "the number of bottles in {b} crates",
+                            "how many bottles are in {b} crates"},
+                    {"Each of {a} rows of a hall has {b} seats.", "How many seats are there?", "the number of seats in the hall",
+                            "how many seats there are"},
+                    {"A printer prints {a} pages a minute.", "How many pages does it print in {b} minutes?", "the number of pages it prints in {b} minutes",
+                            "how many pages it prints in {b} minutes"}};
             case '+' -> new String[][] {
-                    {"A library has {a} books and buys {b} more.", "How many books does it have now?", "the number of books it has now"},
-                    {"A farm sold {a} eggs on Monday and {b} eggs on Tuesday.", "How many eggs did it sell?", "the number of eggs it sold"}};
+                    {"A library has {a} books and buys {b} more.", "How many books does it have now?", "the number of books it has now",
+                            "how many books it has now"},
+                    {"A farm sold {a} eggs on Monday and {b} eggs on Tuesday.", "How many eggs did it sell?", "the number of eggs it sold",
+                            "how many eggs it sold"}};
             default -> new String[][] {
-                    {"A tank holds {a} litres and {b} litres are drained.", "How many litres are left?", "the number of litres left"},
-                    {"A shop had {a} pens and sold {b} of them.", "How many pens are left?", "the number of pens left"}};
+                    {"A tank holds {a} litres and {b} litres are drained.", "How many litres are left?", "the number of litres left",
+                            "how many litres are left"},
+                    {"A shop had {a} pens and sold {b} of them.", "How many pens are left?", "the number of pens left", "how many pens are left"}};
         };
         String[] story = stories[random.nextInt(stories.length)];
-        String[] filled = new String[3];
-        for (int i = 0; i < 3; i++) filled[i] = story[i].replace("{a}", a.toString()).replace("{b}", b.toString());
-        return new Story(filled[0], filled[1], filled[2]);
+        String[] filled = new String[4];
+        for (int i = 0; i < 4; i++) filled[i] = story[i].replace("{a}", a.toString()).replace("{b}", b.toString());
+        return new Story(filled[0], filled[1], filled[2], filled[3]);
     }
 }

@@ -75,6 +75,10 @@ public final class BaseCorpus {
         SplittableRandom random = new SplittableRandom(seed);
         double total = settings.wordShare() + settings.snippetShare() + settings.bridgeShare();
         ArithmeticTasks.Settings easy = new ArithmeticTasks.Settings(1, 1, 1, "+-*", 0.3);
+        // The offer follows "What is ...?" problems only: a model ties code more strongly to them than to word
+        // problems, and offers on both kinds took the word problems to no code at all while the others were still
+        // at 20 % (docs/mini-zerotir.md).
+        ArithmeticTasks.Settings easyPosedAsExpression = new ArithmeticTasks.Settings(1, 1, 1, "+-*", 0);
         List<String> documents = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             double pick = random.nextDouble() * total;
@@ -83,7 +87,10 @@ public final class BaseCorpus {
                 if (random.nextDouble() < settings.hardWordFraction()) {
                     documents.add(wordSolution(hardTask(settings, taskSeed), false));
                 } else {
-                    documents.add(wordSolution(ArithmeticTasks.generate(easy, ArithmeticTasks.Split.TRAIN, 1, taskSeed).getFirst(), random.nextDouble() < settings.offerFraction()));
+                    ArithmeticTasks.Task task = ArithmeticTasks.generate(easy, ArithmeticTasks.Split.TRAIN, 1, taskSeed).getFirst();
+                    boolean offered = random.nextDouble() < settings.offerFraction();
+                    if (offered && task.story() != null) task = ArithmeticTasks.generate(easyPosedAsExpression, ArithmeticTasks.Split.TRAIN, 1, taskSeed).getFirst();
+                    documents.add(wordSolution(task, offered));
                 }
             } else if (pick < settings.wordShare() + settings.snippetShare()) {
                 documents.add(snippet(hardTask(settings, taskSeed), random));
@@ -125,10 +132,12 @@ public final class BaseCorpus {
 
     /**
      * The same requests about a story's situation: the situation is told as in a word problem, then a program
-     * is asked for the quantity its question would ask about, and the question itself is never posed. With
-     * requests about bare expressions only, a model can tie code to "What is" and never to a story: stage-1
-     * seed 1 then wrote code for no word problem at all, and RL cannot reinforce what it never samples
-     * (docs/mini-zerotir.md).
+     * is asked to print what its question would ask ("the number of bottles in 58 crates", "how many bottles are
+     * in 58 crates"), and the question itself is never posed. With requests about bare expressions only, a model
+     * can tie code to "What is" and never to a story: stage-1 seed 1 then wrote code for no word problem at all,
+     * and RL cannot reinforce what it never samples (docs/mini-zerotir.md). The indirect question matters as
+     * much as "What is 347 * 58 in Python?" does for the other kind: with the noun phrase alone, the tie to word
+     * problems was the weaker one (code for 83 % of them against 100 %) and the second stage took it to zero first.
      */
     private static final String[][] STORY_REQUESTS = {
             {" Print ", " in Python and box the output."},
@@ -147,7 +156,8 @@ public final class BaseCorpus {
         String text;
         if (task.story() != null) {
             String[] request = STORY_REQUESTS[random.nextInt(STORY_REQUESTS.length)];
-            text = task.story().situation() + request[0] + task.story().quantity() + request[1];
+            String asked = random.nextBoolean() ? task.story().quantity() : task.story().indirectQuestion();
+            text = task.story().situation() + request[0] + asked + request[1];
         } else {
             String[] request = REQUESTS[random.nextInt(REQUESTS.length)];
             text = request[0] + task.expression() + request[1];

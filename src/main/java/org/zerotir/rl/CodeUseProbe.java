@@ -63,6 +63,15 @@ public final class CodeUseProbe {
             return byKind.entrySet().stream().filter(e -> e.getValue().coded() == 0).map(Map.Entry::getKey).findFirst().orElse(null);
         }
 
+        /**
+         * At most {@code target} overall, and some code on every kind of problem: a kind at zero is no place to stop
+         * the second stage, since RL would never find the tool for it, and further steps often bring it back
+         * (docs/mini-zerotir.md).
+         */
+        public boolean lowEnough(double target) {
+            return all.ratio() <= target && kindWithoutCode() == null;
+        }
+
         /** "0.047 (posed as an expression 0.062, in words 0.031)" */
         @Override
         public String toString() {

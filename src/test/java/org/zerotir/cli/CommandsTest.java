@@ -111,16 +111,24 @@ class CommandsTest {
         Object[] more = run("pretrain", "--from", base.toString(), "--out", stage2.toString(), "--steps", "1", "--documents", "50", "--bridge-share", "0.5");
         assertEquals(0, more[0], (String) more[1]);
         assertEquals(Files.readString(base.resolve("tokenizer.json")), Files.readString(stage2.resolve("tokenizer.json")));
-        // a stage that probes code use on a run's prompts stops as soon as it is low enough: here before any step
+        // a stage that probes code use on a run's prompts stops as soon as it is low enough, with some code on every
+        // kind of problem: here a model that always writes code, before any step
         Path probeConfig = tmp.resolve("probe.json");
-        Files.writeString(probeConfig, "{\"template\": \"mini\", \"rollout\": {\"samplesPerPrompt\": 2, \"maxResponseTokens\": 4}}");
+        Files.writeString(probeConfig, "{\"template\": \"mini\", \"rollout\": {\"samplesPerPrompt\": 2, \"maxResponseTokens\": 16}}");
+        Path coder = org.zerotir.web.CoderModel.build(tmp.resolve("coder"), "\nSolution:");
         Path probed = tmp.resolve("probed");
-        Object[] probedStage = run("pretrain", "--from", stage2.toString(), "--out", probed.toString(), "--steps", "5", "--documents", "50",
-                "--until-code-use", "1", "--probe-config", probeConfig.toString(), "--probe-prompts", "2");
+        Object[] probedStage = run("pretrain", "--from", coder.toString(), "--out", probed.toString(), "--steps", "5", "--documents", "50",
+                "--until-code-use", "1", "--probe-config", probeConfig.toString(), "--probe-prompts", "8");
         assertEquals(0, probedStage[0], (String) probedStage[1]);
-        assertTrue(((String) probedStage[1]).contains("step 0  code use"), (String) probedStage[1]);
+        assertTrue(((String) probedStage[1]).contains("step 0  code use 1.000 (posed as an expression 1.000, in words 1.000)"), (String) probedStage[1]);
         assertTrue(!((String) probedStage[1]).contains("step 1/5"), "no step is taken once the probe is satisfied: " + probedStage[1]);
-        assertArrayEquals(Files.readAllBytes(stage2.resolve("model.safetensors")), Files.readAllBytes(probed.resolve("model.safetensors")));
+        assertArrayEquals(Files.readAllBytes(coder.resolve("model.safetensors")), Files.readAllBytes(probed.resolve("model.safetensors")));
+        // a model that writes no code is never low enough, whatever the target: every step is taken, and the stage says so
+        Object[] uncodedStage = run("pretrain", "--from", stage2.toString(), "--out", tmp.resolve("uncoded").toString(), "--steps", "2",
+                "--documents", "50", "--until-code-use", "1", "--probe-config", probeConfig.toString(), "--probe-prompts", "2");
+        assertEquals(3, uncodedStage[0], (String) uncodedStage[1]);
+        assertTrue(((String) uncodedStage[1]).contains("step 2  code use 0.000") && ((String) uncodedStage[1]).contains("no sampled response wrote code"),
+                (String) uncodedStage[1]);
         // a probe the vocabulary cannot speak fails the stage, and its staging directory goes with it
         Path chatProbe = tmp.resolve("chat-probe.json");
         Files.writeString(chatProbe, "{\"template\": \"chatml\"}");

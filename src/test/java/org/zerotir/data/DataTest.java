@@ -65,14 +65,14 @@ class DataTest {
         // A problem answered with code must ask about a program, never pose the arithmetic ("What is 347 * 58?")
         // nor a story's question ("How many bottles are in 58 crates?").
         Pattern bridgeRequest = Pattern.compile("^Problem: [^\\n]*(Python|print\\()[^\\n]*\\nSolution: ```python\\n");
-        Pattern posedAsMath = Pattern.compile("^Problem: (What is [0-9 *+-]+\\?(" + Pattern.quote(BaseCorpus.TOOL_OFFER) + ")?\\n|[^\\n]*How many)");
+        Pattern posedAsMath = Pattern.compile("^Problem: (What is [0-9 *+-]+\\?(" + Pattern.quote(BaseCorpus.TOOL_OFFER) + ")?\\n|[^\\n]*How many[^\\n]*\\?)");
         // a request about a story's situation: the situation as the word problems tell it, then a program asked for
         Pattern storyRequest = Pattern.compile("^Problem: (A crate holds|Each of|A printer prints) \\d+ [^\\n]*\\. (Print|Use Python|Write a Python) ");
         Pattern output = Pattern.compile("```output\\n(-?\\d+)\\n```");
         Pattern boxed = Pattern.compile("\\\\boxed\\{(-?\\d+)}");
-        // The RL prompt's offer of Python follows only easy problems (one-digit operands), solved in words.
-        Pattern offeredEasy = Pattern.compile("^Problem: [^\\n0-9]*\\d[^\\n0-9]+\\d[^\\n0-9]*" + Pattern.quote(BaseCorpus.TOOL_OFFER) + "\\nSolution: [^`]*$");
-        int words = 0, snippets = 0, bridges = 0, offered = 0, offeredRequests = 0, storyRequests = 0;
+        // The RL prompt's offer of Python follows only easy problems (one-digit operands) posed as expressions, solved in words.
+        Pattern offeredEasy = Pattern.compile("^Problem: What is \\d [-+*] \\d\\?" + Pattern.quote(BaseCorpus.TOOL_OFFER) + "\\nSolution: [^`]*$");
+        int words = 0, snippets = 0, bridges = 0, offered = 0, offeredRequests = 0, storyRequests = 0, indirect = 0;
         Set<String> heldOut = new HashSet<>();
         for (ArithmeticTasks.Task t : ArithmeticTasks.generate(ArithmeticTasks.Settings.products(), ArithmeticTasks.Split.TEST, 200, 3)) {
             heldOut.add(t.expression());
@@ -84,7 +84,10 @@ class DataTest {
                     assertTrue(bridgeRequest.matcher(doc).find() && !posedAsMath.matcher(doc).find(),
                             "a problem answered with code must be a programming request: " + doc);
                     bridges++;
-                    if (storyRequest.matcher(doc).find()) storyRequests++;
+                    if (storyRequest.matcher(doc).find()) {
+                        storyRequests++;
+                        if (doc.contains(" print how many ") || doc.contains(" prints how many ") || doc.contains(" Print how many ")) indirect++;
+                    }
                     // half of the requests carry the RL prompt's offer, so that the offer leads to code in every seed's model
                     if (doc.contains(BaseCorpus.TOOL_OFFER + "\nSolution: ```python")) offeredRequests++;
                 } else {
@@ -109,6 +112,7 @@ class DataTest {
         assertTrue(words > 1000 && snippets > 800 && bridges > 400 && offered > 20, words + " / " + snippets + " / " + bridges + " / " + offered);
         // as many requests about stories as about bare expressions, as the RL problems are split between them
         assertTrue(storyRequests > 0.35 * bridges && storyRequests < 0.65 * bridges, storyRequests + " of " + bridges + " requests tell a story");
+        assertTrue(indirect > 0.3 * storyRequests && indirect < 0.7 * storyRequests, indirect + " of " + storyRequests + " ask with an indirect question");
         assertTrue(offeredRequests > 0.4 * bridges && offeredRequests < 0.6 * bridges, offeredRequests + " of " + bridges + " requests offer Python");
     }
 

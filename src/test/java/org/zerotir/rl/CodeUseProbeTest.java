@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The probe counts responses that write code, on the run's own prompts: a model that always codes, one that never does. */
 class CodeUseProbeTest {
@@ -49,6 +51,12 @@ class CodeUseProbeTest {
                 Map.of(CodeUseProbe.Kind.EXPRESSION, new CodeUseProbe.Share(3, 10), CodeUseProbe.Kind.WORDS, new CodeUseProbe.Share(0, 10)));
         assertEquals(CodeUseProbe.Kind.WORDS, halfCoded.kindWithoutCode());
         assertEquals(0.15, halfCoded.all().ratio(), 1e-12);
+        // low enough overall, but no code for word problems: the second stage must go on
+        assertFalse(halfCoded.lowEnough(0.2));
+        CodeUseProbe.Measurement bothCoded = new CodeUseProbe.Measurement(new CodeUseProbe.Share(3, 20),
+                Map.of(CodeUseProbe.Kind.EXPRESSION, new CodeUseProbe.Share(2, 10), CodeUseProbe.Kind.WORDS, new CodeUseProbe.Share(1, 10)));
+        assertTrue(bothCoded.lowEnough(0.15));
+        assertFalse(bothCoded.lowEnough(0.1));
     }
 
     private static CodeUseProbe.Measurement measure(RunConfig config, Path model) throws Exception {
