@@ -3,6 +3,7 @@ package org.zerotir.engine.bench;
 import org.zerotir.bench.BenchTable;
 import org.zerotir.engine.Backend;
 import org.zerotir.engine.ModelConfig;
+import org.zerotir.engine.ReferenceShapes;
 import org.zerotir.engine.Tensor;
 import org.zerotir.engine.Transformer;
 import org.zerotir.engine.cpu.CpuBackend;
@@ -34,10 +35,8 @@ public final class EngineBench {
 
     /** The tiny from-scratch model of the RL demo. */
     static final ModelConfig TINY = new ModelConfig(128, 128, 384, 4, 4, 2, 512, 10000, 1e-6, true, true);
-    /** GPT-2-small's size in our architecture: SwiGLU with 2048 features has the parameters of a 3072-wide MLP. */
-    static final ModelConfig GPT2_SMALL = new ModelConfig(50304, 768, 2048, 12, 12, 12, 1024, 10000, 1e-6, false, true);
-    /** Qwen2.5-0.5B's config.json. */
-    static final ModelConfig QWEN_05B = new ModelConfig(151936, 896, 4864, 24, 14, 2, 32768, 1e6, 1e-6, true, true);
+    static final ModelConfig GPT2_SMALL = ReferenceShapes.GPT2_SMALL;
+    static final ModelConfig QWEN_05B = ReferenceShapes.QWEN_05B;
 
     private static final String USAGE = "bench/engine [--quick] [--threads N]";
     private static final double GIB = 1024.0 * 1024 * 1024;
@@ -374,14 +373,8 @@ public final class EngineBench {
 
     // ---- model FLOPs ------------------------------------------------------------------------------------------
 
-    /**
-     * Weights that take part in matrix products: every projection of every layer and the output projection.
-     * A tied embedding is counted once, as the output projection; an untied one is a lookup and not counted.
-     */
     static long matmulParameters(ModelConfig config) {
-        long c = config.hiddenSize(), qDim = (long) config.numHeads() * config.headDim(), kvDim = config.kvDim();
-        long perLayer = c * qDim + 2 * c * kvDim + qDim * c + 3 * c * config.intermediateSize();
-        return perLayer * config.numLayers() + (long) config.outputSize() * c;
+        return ReferenceShapes.matmulParameters(config);
     }
 
     /** 6·N per token (forward 2, backward 4) plus causal attention 6·L·T²·d per sequence. */

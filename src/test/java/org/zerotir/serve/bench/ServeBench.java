@@ -33,7 +33,7 @@ public final class ServeBench {
     /** The mini ZeroTIR model of `zerotir pretrain` (its default shape). */
     static final ModelConfig MINI = new ModelConfig(384, 128, 384, 4, 4, 2, 512, 10000, 1e-6, false, true);
     /** Qwen2.5-0.5B's config.json. */
-    static final ModelConfig QWEN_05B = new ModelConfig(151936, 896, 4864, 24, 14, 2, 32768, 1e6, 1e-6, true, true);
+    static final ModelConfig QWEN_05B = org.zerotir.engine.ReferenceShapes.QWEN_05B;
 
     private record Load(String model, ModelConfig config, int promptTokens, int newTokens, int rounds) {}
 
