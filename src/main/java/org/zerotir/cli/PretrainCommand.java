@@ -91,6 +91,11 @@ final class PretrainCommand implements Callable<Integer> {
             description = "fraction of easy word-solved problems that carry the RL prompt's offer of Python (default: ${DEFAULT-VALUE})")
     double offerFraction;
 
+    @Option(names = "--hard-offer-fraction", defaultValue = "0",
+            description = "fraction of word-solved problems with the hard numbers that carry the offer of Python: the RL prompt answered"
+                    + " without code, the mini ZeroTIR's second stage (default: ${DEFAULT-VALUE})")
+    double hardOfferFraction;
+
     @Option(names = "--from", description = "continue pre-training this model directory (its tokenizer and shape) instead of starting from nothing; e.g. a second stage with another --bridge-share")
     Path from;
 
@@ -142,6 +147,9 @@ final class PretrainCommand implements Callable<Integer> {
         if (!(offerFraction >= 0 && offerFraction <= 1)) {
             throw new IllegalArgumentException("--offer-fraction must be in [0, 1], got " + offerFraction);
         }
+        if (!(hardOfferFraction >= 0 && hardOfferFraction <= 1)) {
+            throw new IllegalArgumentException("--hard-offer-fraction must be in [0, 1], got " + hardOfferFraction);
+        }
         if (untilCodeUse != null) {
             if (!(untilCodeUse >= 0 && untilCodeUse <= 1)) throw new IllegalArgumentException("--until-code-use must be in [0, 1], got " + untilCodeUse);
             if (probeConfig == null) throw new IllegalArgumentException("--until-code-use needs --probe-config (the RL run configuration to probe with)");
@@ -158,7 +166,7 @@ final class PretrainCommand implements Callable<Integer> {
         // before the corpus: a backend that cannot run here stops the command before minutes of work
         Backend backend = backendOptions.open("pretrain", threads == null ? Runtime.getRuntime().availableProcessors() : threads, err());
         try (backend) {
-            BaseCorpus.Settings corpusSettings = BaseCorpus.Settings.mix(bridgeShare, hardWordFraction, offerFraction);
+            BaseCorpus.Settings corpusSettings = BaseCorpus.Settings.mix(bridgeShare, hardWordFraction, offerFraction, hardOfferFraction);
             List<String> corpus = BaseCorpus.documents(corpusSettings, documents, seed);
             // staged beside --out so that the final move is a rename on one file system; its parents are made as train's --out's are
             Path parent = out.toAbsolutePath().getParent() == null ? Path.of(".") : out.toAbsolutePath().getParent();
@@ -212,7 +220,7 @@ final class PretrainCommand implements Callable<Integer> {
                     }
                     if (probe != null && !reached && lastProbe.all().ratio() > untilCodeUse) {
                         err().printf("pretrain: code use is still %.3f after %d steps, above --until-code-use %s: RL will start from more code"
-                                + " than asked; more --steps or a higher --offer-fraction lower it%n", lastProbe.all().ratio(), steps, untilCodeUse);
+                                + " than asked; more --steps or a higher --hard-offer-fraction lower it%n", lastProbe.all().ratio(), steps, untilCodeUse);
                     }
                 }
                 if (Files.isDirectory(out)) Files.delete(out);

@@ -27,7 +27,7 @@ public final class BaseCorpus {
      * off-distribution and the model babbles instead of choosing between an answer and a program.
      */
     public record Settings(double wordShare, double snippetShare, double bridgeShare, double hardWordFraction,
-                           double offerFraction, ArithmeticTasks.Settings hardNumbers) {
+                           double offerFraction, double hardOfferFraction, ArithmeticTasks.Settings hardNumbers) {
         public Settings {
             if (wordShare < 0 || snippetShare < 0 || bridgeShare < 0 || wordShare + snippetShare + bridgeShare <= 0) {
                 throw new IllegalArgumentException("document shares must be >= 0 and not all 0");
@@ -38,16 +38,19 @@ public final class BaseCorpus {
             if (!(offerFraction >= 0 && offerFraction <= 1)) {
                 throw new IllegalArgumentException("offerFraction must be in [0, 1], got " + offerFraction);
             }
+            if (!(hardOfferFraction >= 0 && hardOfferFraction <= 1)) {
+                throw new IllegalArgumentException("hardOfferFraction must be in [0, 1], got " + hardOfferFraction);
+            }
         }
 
         /** The mix of {@code zerotir pretrain}: the documents that are not programming requests split 55:45 between word solutions and snippets. */
-        public static Settings mix(double bridgeShare, double hardWordFraction, double offerFraction) {
+        public static Settings mix(double bridgeShare, double hardWordFraction, double offerFraction, double hardOfferFraction) {
             return new Settings((1 - bridgeShare) * 0.55, (1 - bridgeShare) * 0.45, bridgeShare, hardWordFraction, offerFraction,
-                    ArithmeticTasks.Settings.products());
+                    hardOfferFraction, ArithmeticTasks.Settings.products());
         }
 
         public static Settings defaults() {
-            return new Settings(0.45, 0.35, 0.20, 0.3, 0.1, ArithmeticTasks.Settings.products());
+            return new Settings(0.45, 0.35, 0.20, 0.3, 0.1, 0.1, ArithmeticTasks.Settings.products());
         }
     }
 
@@ -57,10 +60,11 @@ public final class BaseCorpus {
     }
 
     /**
-     * The RL prompt's offer of the tool, like the paper's template. In pre-training it follows only easy
-     * problems, which are solved in words; programming requests with hard numbers are answered with code. A
-     * hard problem with the offer sits between the two rules, which gives the base model the small, real rate
-     * of code on math problems that outcome-only RL needs to start from.
+     * The RL prompt's offer of the tool, like the paper's template. In pre-training it follows easy problems
+     * solved in words, half of the programming requests, which are answered with code, and, in the second stage
+     * only ({@link Settings#hardOfferFraction()}), some hard problems solved in words: the RL prompt itself,
+     * answered without code, which is what brings the first stage's near-certain code on it down to the few
+     * percent outcome-only RL starts from (docs/mini-zerotir.md).
      */
     public static final String TOOL_OFFER = " You may use Python.";
 
@@ -75,21 +79,21 @@ public final class BaseCorpus {
         SplittableRandom random = new SplittableRandom(seed);
         double total = settings.wordShare() + settings.snippetShare() + settings.bridgeShare();
         ArithmeticTasks.Settings easy = new ArithmeticTasks.Settings(1, 1, 1, "+-*", 0.3);
-        // The offer follows "What is ...?" problems only: a model ties code more strongly to them than to word
-        // problems, and offers on both kinds took the word problems to no code at all while the others were still
-        // at 20 % (docs/mini-zerotir.md).
-        ArithmeticTasks.Settings easyPosedAsExpression = new ArithmeticTasks.Settings(1, 1, 1, "+-*", 0);
         List<String> documents = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             double pick = random.nextDouble() * total;
             long taskSeed = random.nextLong();
             if (pick < settings.wordShare()) {
                 if (random.nextDouble() < settings.hardWordFraction()) {
-                    documents.add(wordSolution(hardTask(settings, taskSeed), false));
+                    // drawn only when asked for, so that a corpus without these offers is the same as before they existed
+                    boolean offered = settings.hardOfferFraction() > 0 && random.nextDouble() < settings.hardOfferFraction();
+                    ArithmeticTasks.Task task = hardTask(settings, taskSeed);
+                    if (offered && task.story() != null) task = posedAsExpression(settings.hardNumbers(), taskSeed);
+                    documents.add(wordSolution(task, offered));
                 } else {
                     ArithmeticTasks.Task task = ArithmeticTasks.generate(easy, ArithmeticTasks.Split.TRAIN, 1, taskSeed).getFirst();
                     boolean offered = random.nextDouble() < settings.offerFraction();
-                    if (offered && task.story() != null) task = ArithmeticTasks.generate(easyPosedAsExpression, ArithmeticTasks.Split.TRAIN, 1, taskSeed).getFirst();
+                    if (offered && task.story() != null) task = posedAsExpression(easy, taskSeed);
                     documents.add(wordSolution(task, offered));
                 }
             } else if (pick < settings.wordShare() + settings.snippetShare()) {
@@ -99,6 +103,15 @@ public final class BaseCorpus {
             }
         }
         return documents;
+    }
+
+    /**
+     * The offer answered in words follows "What is ...?" problems only: word problems lose their code first
+     * (offers on both kinds took them to no code at all while the others were still at 20 %, docs/mini-zerotir.md).
+     */
+    private static ArithmeticTasks.Task posedAsExpression(ArithmeticTasks.Settings numbers, long taskSeed) {
+        ArithmeticTasks.Settings plain = new ArithmeticTasks.Settings(numbers.minDigits(), numbers.maxDigits(), numbers.operations(), numbers.operators(), 0);
+        return ArithmeticTasks.generate(plain, ArithmeticTasks.Split.TRAIN, 1, taskSeed).getFirst();
     }
 
     /** Hard numbers come only from the training split: held-out expressions never appear in pre-training. */

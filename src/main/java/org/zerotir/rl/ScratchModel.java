@@ -70,7 +70,7 @@ public final class ScratchModel {
 
     /** The vocabulary {@code zerotir pretrain --vocab <vocab> --seed <seed> --documents <documents>} learns. */
     public static void learnTokenizer(int vocab, long seed, int documents, Path directory) throws IOException {
-        BaseCorpus.Settings corpus = BaseCorpus.Settings.mix(BRIDGE_SHARE, HARD_WORD_FRACTION, 0);
+        BaseCorpus.Settings corpus = BaseCorpus.Settings.mix(BRIDGE_SHARE, HARD_WORD_FRACTION, 0, 0);
         List<String> text = BaseCorpus.documents(corpus, Math.min(documents, TOKENIZER_DOCUMENTS), seed);
         BpeTrainer.write(BpeTrainer.train(text, new BpeTrainer.Settings(vocab, 2, List.of(END_OF_TEXT))), directory);
     }

@@ -70,9 +70,10 @@ class DataTest {
         Pattern storyRequest = Pattern.compile("^Problem: (A crate holds|Each of|A printer prints) \\d+ [^\\n]*\\. (Print|Use Python|Write a Python) ");
         Pattern output = Pattern.compile("```output\\n(-?\\d+)\\n```");
         Pattern boxed = Pattern.compile("\\\\boxed\\{(-?\\d+)}");
-        // The RL prompt's offer of Python follows only easy problems (one-digit operands) posed as expressions, solved in words.
-        Pattern offeredEasy = Pattern.compile("^Problem: What is \\d [-+*] \\d\\?" + Pattern.quote(BaseCorpus.TOOL_OFFER) + "\\nSolution: [^`]*$");
-        int words = 0, snippets = 0, bridges = 0, offered = 0, offeredRequests = 0, storyRequests = 0, indirect = 0;
+        // The RL prompt's offer of Python, answered in words, follows only problems posed as expressions: easy ones and,
+        // with a hard-offer fraction, the hard ones (the RL prompt itself answered without code).
+        Pattern offeredInWords = Pattern.compile("^Problem: What is (\\d+) [-+*] \\d+\\?" + Pattern.quote(BaseCorpus.TOOL_OFFER) + "\\nSolution: [^`]*$");
+        int words = 0, snippets = 0, bridges = 0, offered = 0, offeredRequests = 0, storyRequests = 0, indirect = 0, hardOffered = 0;
         Set<String> heldOut = new HashSet<>();
         for (ArithmeticTasks.Task t : ArithmeticTasks.generate(ArithmeticTasks.Settings.products(), ArithmeticTasks.Split.TEST, 200, 3)) {
             heldOut.add(t.expression());
@@ -93,8 +94,10 @@ class DataTest {
                 } else {
                     words++;
                     if (doc.contains(BaseCorpus.TOOL_OFFER)) {
-                        assertTrue(offeredEasy.matcher(doc).find(), "the offer follows only easy problems solved in words: " + doc);
+                        Matcher offer = offeredInWords.matcher(doc);
+                        assertTrue(offer.find(), "the offer answered in words follows only problems posed as expressions: " + doc);
                         offered++;
+                        if (offer.group(1).length() > 1) hardOffered++;
                     }
                 }
             } else {
@@ -110,6 +113,7 @@ class DataTest {
             }
         }
         assertTrue(words > 1000 && snippets > 800 && bridges > 400 && offered > 20, words + " / " + snippets + " / " + bridges + " / " + offered);
+        assertTrue(hardOffered > 5 && hardOffered < offered, hardOffered + " of " + offered + " offers answered in words have the hard numbers");
         // as many requests about stories as about bare expressions, as the RL problems are split between them
         assertTrue(storyRequests > 0.35 * bridges && storyRequests < 0.65 * bridges, storyRequests + " of " + bridges + " requests tell a story");
         assertTrue(indirect > 0.3 * storyRequests && indirect < 0.7 * storyRequests, indirect + " of " + storyRequests + " ask with an indirect question");
