@@ -111,9 +111,20 @@ export async function render(main, {query}) {
     } catch { /* the metrics columns stay empty; the row itself is right */ }
   }
 
+  // A list fetched before a status event can arrive after it; the newer event wins, or a stopped run would be
+  // drawn as still running (and without its Resume button) until the next event.
+  const lastEvents = new Map();
+  const newerEvent = (run, since) => {
+    const event = lastEvents.get(run.id);
+    return event && event.at > since
+      ? {...run, status: event.data.status, currentStep: event.data.currentStep, errorMessage: event.data.errorMessage}
+      : run;
+  };
+
   let generation = 0;
   async function load() {
     const mine = ++generation;
+    const started = performance.now();
     const params = new URLSearchParams({size: '100'});
     if (statusFilter.value) params.set('status', statusFilter.value);
     if (nameFilter.value.trim()) params.set('name', nameFilter.value.trim());
@@ -123,7 +134,7 @@ export async function render(main, {query}) {
       body.replaceChildren();
       rows.clear();
       if (!page.items.length) body.append(h('tr', {}, h('td', {colspan: 12, class: 'empty'}, 'No runs match. Start one from “New run”.')));
-      await Promise.all(page.items.map(renderRow));
+      await Promise.all(page.items.map(run => renderRow(newerEvent(run, started))));
     } catch (error) { showError(error); }
   }
 
@@ -131,6 +142,7 @@ export async function render(main, {query}) {
   const refresh = debounce(load, 500);
   const close = subscribe('/api/events', {
     status: data => {
+      lastEvents.set(data.runId, {data, at: performance.now()});
       const entry = rows.get(data.runId);
       const matches = !statusFilter.value || statusFilter.value === data.status;
       if (entry && matches) {
