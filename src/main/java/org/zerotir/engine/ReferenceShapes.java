@@ -1,7 +1,8 @@
 package org.zerotir.engine;
 
 /**
- * The model shapes the benchmarks measure, and the parameter count their FLOP estimates rest on. In src/main
+ * The model shapes the benchmarks measure, the parameter count their FLOP estimates rest on, and the two
+ * helpers both benchmarks time them with (random token inputs, the median of timed runs). In src/main
  * rather than with the CPU benchmark because the GPU machine runs GpuBench from target/classes alone.
  */
 public final class ReferenceShapes {
@@ -21,5 +22,21 @@ public final class ReferenceShapes {
         long c = config.hiddenSize(), qDim = (long) config.numHeads() * config.headDim(), kvDim = config.kvDim();
         long perLayer = c * qDim + 2 * c * kvDim + qDim * c + 3 * c * config.intermediateSize();
         return perLayer * config.numLayers() + (long) config.outputSize() * c;
+    }
+
+    /** Median of timed runs: one slow run (a page fault, a GC) does not move it. */
+    public static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    /** Reproducible random token ids: speed does not depend on which tokens. */
+    public static int[] randomTokens(int count, int vocab, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        int[] tokens = new int[count];
+        for (int i = 0; i < count; i++) tokens[i] = random.nextInt(vocab);
+        return tokens;
     }
 }

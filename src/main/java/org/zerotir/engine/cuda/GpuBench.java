@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * Training and decoding speed of one backend on the GPT-2-small and Qwen2.5-0.5B shapes, with model FLOPs
@@ -190,7 +189,7 @@ public final class GpuBench {
         ModelConfig config = shape.config();
         int n = shape.batch() * shape.time();
         AdamW optimizer = new AdamW(model, AdamW.Settings.defaults());
-        int[] tokens = randomTokens(n + 1, config.vocabSize(), 5);
+        int[] tokens = ReferenceShapes.randomTokens(n + 1, config.vocabSize(), 5);
         int[] inputs = Arrays.copyOf(tokens, n), targets = Arrays.copyOfRange(tokens, 1, n + 1);
         float[] dLogProbs = new float[n];
         Arrays.fill(dLogProbs, -1f / n);   // the mean negative log-likelihood's gradient
@@ -206,7 +205,7 @@ public final class GpuBench {
         }
         double flopsPerToken = 6.0 * ReferenceShapes.matmulParameters(config)
                 + 12.0 * config.numLayers() * config.hiddenSize() * shape.time();
-        return new Row("train " + shape.name(), "B" + shape.batch() + "×T" + shape.time(), n, seconds.length, median(seconds),
+        return new Row("train " + shape.name(), "B" + shape.batch() + "×T" + shape.time(), n, seconds.length, ReferenceShapes.median(seconds),
                 flopsPerToken, null);
     }
 
@@ -219,7 +218,7 @@ public final class GpuBench {
         int newTokens = effort.decodeWarmup() + effort.decodeSteps() + 1;
         Generator generator = new Generator(model, slots, effort.promptLength() + newTokens + 4);
         for (int slot = 0; slot < slots; slot++) {
-            generator.start(slot, randomTokens(effort.promptLength(), config.vocabSize(), 100 + slot),
+            generator.start(slot, ReferenceShapes.randomTokens(effort.promptLength(), config.vocabSize(), 100 + slot),
                     SamplingParams.greedy(), StopRules.of(newTokens));
         }
         generator.step();
@@ -236,7 +235,7 @@ public final class GpuBench {
         double flopsPerToken = 2.0 * ReferenceShapes.matmulParameters(config)
                 + 4.0 * config.numLayers() * config.hiddenSize() * context;
         return new Row("decode " + name, "batch " + slots + ", prompt " + effort.promptLength(), slots,
-                seconds.length, median(seconds), flopsPerToken, null);
+                seconds.length, ReferenceShapes.median(seconds), flopsPerToken, null);
     }
 
     /** CUDA calls return before the GPU is done: a step ends when its stream is drained. */
@@ -282,17 +281,4 @@ public final class GpuBench {
         return String.format(Locale.ROOT, "%.3g %%", 100 * fraction);
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-
-    private static int[] randomTokens(int count, int vocab, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        int[] tokens = new int[count];
-        for (int i = 0; i < count; i++) tokens[i] = random.nextInt(vocab);
-        return tokens;
-    }
 }

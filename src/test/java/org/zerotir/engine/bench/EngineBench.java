@@ -208,7 +208,7 @@ public final class EngineBench {
             model.initializeRandom(1);
             AdamW optimizer = new AdamW(model, AdamW.Settings.defaults());
             int n = batch * time;
-            int[] tokens = randomTokens(n + 1, config.vocabSize(), 5);
+            int[] tokens = ReferenceShapes.randomTokens(n + 1, config.vocabSize(), 5);
             int[] inputs = Arrays.copyOf(tokens, n), targets = Arrays.copyOfRange(tokens, 1, n + 1);
             float[] dLogProbs = new float[n];
             Arrays.fill(dLogProbs, -1f / n);
@@ -230,7 +230,7 @@ public final class EngineBench {
 
     private static Timing forward(TimingBackend backend, Transformer model, int batch, int time, int warmup, int timed) {
         int n = batch * time;
-        int[] tokens = randomTokens(n + 1, model.config().vocabSize(), 6);
+        int[] tokens = ReferenceShapes.randomTokens(n + 1, model.config().vocabSize(), 6);
         int[] inputs = Arrays.copyOf(tokens, n), targets = Arrays.copyOfRange(tokens, 1, n + 1);
         double[] seconds = new double[timed];
         for (int i = 0; i < warmup + timed; i++) {
@@ -250,7 +250,7 @@ public final class EngineBench {
         int newTokens = warmup + timed + 1;
         Generator generator = new Generator(model, slots, promptLength + newTokens + 4);
         for (int slot = 0; slot < slots; slot++) {
-            generator.start(slot, randomTokens(promptLength, model.config().vocabSize(), 100 + slot),
+            generator.start(slot, ReferenceShapes.randomTokens(promptLength, model.config().vocabSize(), 100 + slot),
                     SamplingParams.greedy(), StopRules.of(newTokens));
         }
         generator.step();
@@ -272,7 +272,7 @@ public final class EngineBench {
             phases[phase.ordinal()] = backend.nanos(phase) / 1e9 / runs;
         }
         double cores = backend.coresUsedSinceReset();
-        return new Timing(runs, median(seconds), Arrays.stream(seconds).min().orElseThrow(),
+        return new Timing(runs, ReferenceShapes.median(seconds), Arrays.stream(seconds).min().orElseThrow(),
                 Arrays.stream(seconds).average().orElseThrow(), cores, backend.threads(), phases,
                 (double) backend.matmulFlops() / runs, backend.nanos(TimingBackend.Phase.MATMUL) / 1e9 / runs,
                 backend.cpuNanos(TimingBackend.Phase.MATMUL) / 1e9 / runs);
@@ -326,7 +326,7 @@ public final class EngineBench {
             double cores = (TimingBackend.processCpuNanos() - cpuStart) / 1e9 / wall;
             double bytes = 2.0 * floats * Float.BYTES;
             double mean = Arrays.stream(seconds).average().orElseThrow();
-            return new Copy(threads, median(seconds), bytes / median(seconds), bytes / (mean * Math.min(1, cores / threads)));
+            return new Copy(threads, ReferenceShapes.median(seconds), bytes / ReferenceShapes.median(seconds), bytes / (mean * Math.min(1, cores / threads)));
         } finally {
             pool.shutdown();
         }
@@ -568,19 +568,6 @@ public final class EngineBench {
         return String.format(Locale.ROOT, value < 100 ? "%.1f tok/s" : "%.0f tok/s", value);
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-
-    private static int[] randomTokens(int count, int vocab, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        int[] tokens = new int[count];
-        for (int i = 0; i < count; i++) tokens[i] = random.nextInt(vocab);
-        return tokens;
-    }
 
     private static Tensor randomTensor(Backend backend, long size, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
