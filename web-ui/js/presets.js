@@ -8,7 +8,7 @@ const MINI = {
   template: 'mini',
   data: {train: 'arithmetic', arithmeticMinDigits: 2, arithmeticMaxDigits: 3, arithmeticOperations: 1,
     arithmeticOperators: '*', problems: 5000, heldOut: 100},
-  algorithm: {name: 'reinforce_pp_baseline', learningRate: 1.5e-5, microBatch: 32},
+  algorithm: {name: 'reinforce_pp_baseline', learningRate: 1e-5, microBatch: 32},
   rollout: {promptsPerStep: 16, samplesPerPrompt: 8, maxResponseTokens: 96, temperature: 1.0},
   tool: {enabled: true, callBudget: 2, maxOutputTokens: 64},
   steps: 60,

@@ -56,6 +56,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--learning-rate", defaultValue = "2e-3", description = "peak learning rate, warm-up then cosine (default: ${DEFAULT-VALUE})")
     double learningRate;
 
+    @Option(names = "--warmup-steps", description = "steps of linear learning-rate warm-up before the cosine decay (default: a tenth of --steps,"
+            + " at most 100); a long one makes a second stage gentle, its fresh optimizer moments settling while the rate is small")
+    Integer warmupSteps;
+
     @Option(names = "--vocab", defaultValue = "384", description = "tokenizer vocabulary size, 256 bytes and merges (default: ${DEFAULT-VALUE})")
     int vocab;
 
@@ -134,6 +138,9 @@ final class PretrainCommand implements Callable<Integer> {
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         if (documents < 1) throw new IllegalArgumentException("--documents must be >= 1, got " + documents);
         if (!(learningRate > 0)) throw new IllegalArgumentException("--learning-rate must be positive, got " + learningRate);
+        if (warmupSteps != null && !(warmupSteps >= 0 && warmupSteps < steps)) {
+            throw new IllegalArgumentException("--warmup-steps must be in [0, --steps), got " + warmupSteps);
+        }
         if (vocab < 258) throw new IllegalArgumentException("--vocab must be >= 258 (256 bytes and the special tokens), got " + vocab);
         if (!(bridgeShare >= 0 && bridgeShare < 1)) throw new IllegalArgumentException("--bridge-share must be in [0, 1), got " + bridgeShare);
         if (Files.isDirectory(out)) {
@@ -193,7 +200,8 @@ final class PretrainCommand implements Callable<Integer> {
                     err().printf("pretrain: %d documents (%.1f tokens each), vocabulary %d, model %s%n", corpus.size(),
                             encoded.stream().mapToInt(d -> d.length).average().orElse(0), tokenizer.vocabSize(), model.config());
                     AdamW optimizer = new AdamW(model, new AdamW.Settings(0.9, 0.95, 1e-8, 0.01, 1.0));
-                    LearningRateSchedule schedule = new LearningRateSchedule.WarmupCosine(learningRate, learningRate / 10, Math.min(100, steps / 10), steps);
+                    LearningRateSchedule schedule = new LearningRateSchedule.WarmupCosine(learningRate, learningRate / 10,
+                            warmupSteps != null ? warmupSteps : Math.min(100, steps / 10), steps);
                     CodeUseProbe probe = probeRun == null ? null : probe(probeRun.withModelDirectory(staging), staging);
                     reached = probe != null && probed(probe, model, 0);
                     long started = System.nanoTime();
@@ -213,7 +221,7 @@ final class PretrainCommand implements Callable<Integer> {
                     CodeUseProbe.Kind uncoded = probe == null ? null : lastProbe.kindWithoutCode();
                     if (probe != null && lastProbe.all().coded() == 0) {
                         err().printf("pretrain: no sampled response wrote code: RL with outcome rewards will have nothing to reinforce;"
-                                + " a lower --learning-rate makes the descent gentler%n");
+                                + " a lower --learning-rate or a longer --warmup-steps makes the descent gentler%n");
                     } else if (uncoded != null) {
                         err().printf("pretrain: no sampled response to a problem %s wrote code: RL will not find the tool for such problems;"
                                 + " the first stage's programming requests must cover them%n", uncoded.label);

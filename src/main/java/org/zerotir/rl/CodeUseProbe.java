@@ -96,17 +96,27 @@ public final class CodeUseProbe {
         this.settings = settings;
     }
 
-    /** The first {@code promptCount} training problems of {@code config}, each sampled as often as the run samples a prompt. */
+    /**
+     * The first {@code promptCount} problems the run will train on, in its order (its first step's problems first), each
+     * sampled as often as the run samples a prompt. The run's start is measured on few problems, and code use differs
+     * much from one problem to the next ("What is 67 * 975?" coded 7 times in 8, most problems never), so the probe
+     * holds the first step's own problems rather than any others.
+     */
     public static CodeUseProbe of(RunConfig config, PromptFormat format, int promptCount) throws IOException {
         if (promptCount < 1) throw new IllegalArgumentException("promptCount must be >= 1, got " + promptCount);
         List<Problem> train = RunEnvironments.problems(config)[0];
-        List<Problem> probed = train.subList(0, Math.min(promptCount, train.size()));
+        List<Problem> probed = new ProblemSampler(train, config.seed()).batch(0, Math.min(promptCount, train.size()));
         List<String> prompts = probed.stream().map(p -> format.prompt(p.problem())).toList();
         // one call is enough to count; the run's seed and temperature, so the figure is reproducible
         RolloutSettings settings = new RolloutSettings(config.rollout().maxResponseTokens(), 1, config.tool().maxOutputTokens(), true,
                 false, format.stopStrings(), format.stopTokens(), config.rollout().slots(),
                 SamplingParams.of(config.rollout().temperature(), config.seed()));
         return new CodeUseProbe(format, probed.stream().map(p -> Kind.of(p.problem())).toList(), prompts, config.rollout().samplesPerPrompt(), settings);
+    }
+
+    /** The probed prompts, in order. */
+    List<String> prompts() {
+        return prompts;
     }
 
     public int samples() {

@@ -160,6 +160,9 @@ class CommandsTest {
         Object[] steps = run("pretrain", "--out", tmp.resolve("m").toString(), "--steps", "0");
         assertEquals(2, steps[0]);
         assertTrue(((String) steps[1]).contains("--steps"), (String) steps[1]);
+        Object[] warmup = run("pretrain", "--out", tmp.resolve("m1").toString(), "--steps", "50", "--warmup-steps", "50");
+        assertEquals(2, warmup[0]);
+        assertTrue(((String) warmup[1]).contains("--warmup-steps"), (String) warmup[1]);
         Object[] probeWithoutConfig = run("pretrain", "--out", tmp.resolve("m2").toString(), "--until-code-use", "0.05");
         assertEquals(2, probeWithoutConfig[0]);
         assertTrue(((String) probeWithoutConfig[1]).contains("--probe-config"), (String) probeWithoutConfig[1]);
@@ -169,7 +172,7 @@ class CommandsTest {
         assertEquals(2, badProbeConfig[0]);
         assertTrue(((String) badProbeConfig[1]).contains("--probe-config"), (String) badProbeConfig[1]);
         assertTrue(!Files.exists(tmp.resolve("m3")), "nothing is made before the flags are checked");
-        for (Object[] result : List.of(unknown, noModel, badAlgorithm, steps, probeWithoutConfig, badProbeConfig)) {
+        for (Object[] result : List.of(unknown, noModel, badAlgorithm, steps, warmup, probeWithoutConfig, badProbeConfig)) {
             assertTrue(!((String) result[1]).contains("\tat "), "no stack trace: " + result[1]);
         }
     }

@@ -3,6 +3,7 @@ package org.zerotir.rl;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.zerotir.data.Problem;
 import org.zerotir.engine.Transformer;
 import org.zerotir.engine.checkpoint.HuggingFaceCheckpoint;
 import org.zerotir.engine.cpu.CpuBackend;
@@ -11,10 +12,13 @@ import org.zerotir.serve.TestModels;
 import org.zerotir.web.CoderModel;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +44,25 @@ class CodeUseProbeTest {
         CodeUseProbe.Measurement never = measure(config, counter);
         assertEquals(0.0, never.all().ratio());
         assertEquals(CodeUseProbe.Kind.EXPRESSION, never.kindWithoutCode());
+    }
+
+    @Test
+    void probesTheProblemsTheRunStartsWith(@TempDir Path tmp) throws Exception {
+        Path model = TestModels.bigramModel(tmp.resolve("model"), PROMPT_END);
+        RunConfig config = new ObjectMapper().readValue("""
+                {"template": "mini", "model": {"path": "%s"}, "seed": 5, "data": {"problems": 50},
+                 "rollout": {"promptsPerStep": 4, "samplesPerPrompt": 2}}""".formatted(model), RunConfig.class).validate();
+        PromptFormat format = PromptFormat.open(model, config.template());
+        List<Problem> train = RunEnvironments.problems(config)[0];
+        ProblemSampler runOrder = new ProblemSampler(train, config.seed());
+        List<String> firstTwoSteps = new ArrayList<>();
+        for (int step = 0; step < 2; step++) runOrder.batch(step, 4).forEach(p -> firstTwoSteps.add(format.prompt(p.problem())));
+        List<String> probed = CodeUseProbe.of(config, format, 8).prompts();
+        assertEquals(firstTwoSteps, probed);
+        // not simply the head of the generated list: the run shuffles it
+        assertNotEquals(train.subList(0, 8).stream().map(p -> format.prompt(p.problem())).toList(), probed);
+        // more prompts than problems: each problem once
+        assertEquals(50, CodeUseProbe.of(config, format, 80).prompts().stream().distinct().count());
     }
 
     @Test
