@@ -2,6 +2,7 @@ package org.zerotir.reward;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.jboss.logging.Logger;
 import org.zerotir.sandbox.ExecutionLimits;
 import org.zerotir.sandbox.ExecutionRequest;
 import org.zerotir.sandbox.ExecutionResult;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  * there, within the timeout. A sandbox that fails or is busy past the timeout means "cannot tell", never "equal".
  */
 public final class SympyFallback implements SymbolicFallback {
+    private static final Logger LOG = Logger.getLogger(SympyFallback.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SCRIPT = load();
 
@@ -54,7 +56,13 @@ public final class SympyFallback implements SymbolicFallback {
                 .withLimits(ExecutionLimits.DEFAULTS.with(millis, (int) Math.max(1, millis / 1000 + 1), null, null, null, null));
         try {
             ExecutionResult result = sandbox.execute(request).get(millis + 1000, TimeUnit.MILLISECONDS);
-            if (result.status() != ExecutionStatus.OK) return Optional.empty();
+            if (result.status() != ExecutionStatus.OK) {
+                // a time limit or an answer sympy cannot parse is an ordinary "cannot tell"; a sandbox error is the infrastructure's
+                boolean ordinary = result.status() != ExecutionStatus.SANDBOX_ERROR;
+                LOG.logf(ordinary ? Logger.Level.DEBUG : Logger.Level.WARN, "sympy could not compare %s with %s: %s %s", a, b,
+                        result.status(), result.message() != null ? result.message() : result.stderr());
+                return Optional.empty();
+            }
             return switch (result.stdout().strip()) {
                 case "equal" -> Optional.of(true);
                 case "different" -> Optional.of(false);
@@ -64,6 +72,8 @@ public final class SympyFallback implements SymbolicFallback {
             Thread.currentThread().interrupt();
             return Optional.empty();
         } catch (Exception e) {
+            // the pool is closed, saturated past the timeout, or broken: "cannot tell", but an operator should see it
+            LOG.warnf("sympy fallback unavailable (%s): %s and %s left undecided", e.toString(), a, b);
             return Optional.empty();
         }
     }
