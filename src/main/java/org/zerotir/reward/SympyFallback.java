@@ -2,7 +2,6 @@ package org.zerotir.reward;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.jboss.logging.Logger;
 import org.zerotir.sandbox.ExecutionLimits;
 import org.zerotir.sandbox.ExecutionRequest;
 import org.zerotir.sandbox.ExecutionResult;
@@ -23,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * there, within the timeout. A sandbox that fails or is busy past the timeout means "cannot tell", never "equal".
  */
 public final class SympyFallback implements SymbolicFallback {
-    private static final Logger LOG = Logger.getLogger(SympyFallback.class);
+    /** The JDK's logger: this package is a plain library (RewardIsAPlainLibraryTest); Quarkus routes it like its own. */
+    private static final System.Logger LOG = System.getLogger(SympyFallback.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SCRIPT = load();
 
@@ -59,8 +59,8 @@ public final class SympyFallback implements SymbolicFallback {
             if (result.status() != ExecutionStatus.OK) {
                 // a time limit or an answer sympy cannot parse is an ordinary "cannot tell"; a sandbox error is the infrastructure's
                 boolean ordinary = result.status() != ExecutionStatus.SANDBOX_ERROR;
-                LOG.logf(ordinary ? Logger.Level.DEBUG : Logger.Level.WARN, "sympy could not compare %s with %s: %s %s", a, b,
-                        result.status(), result.message() != null ? result.message() : result.stderr());
+                LOG.log(ordinary ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, "sympy could not compare {0} with {1}: {2} {3}",
+                        a, b, result.status(), result.message() != null ? result.message() : result.stderr());
                 return Optional.empty();
             }
             return switch (result.stdout().strip()) {
@@ -73,7 +73,7 @@ public final class SympyFallback implements SymbolicFallback {
             return Optional.empty();
         } catch (Exception e) {
             // the pool is closed, saturated past the timeout, or broken: "cannot tell", but an operator should see it
-            LOG.warnf("sympy fallback unavailable (%s): %s and %s left undecided", e.toString(), a, b);
+            LOG.log(System.Logger.Level.WARNING, "sympy fallback unavailable ({0}): {1} and {2} left undecided", e, a, b);
             return Optional.empty();
         }
     }
