@@ -110,8 +110,8 @@ final class PretrainCommand implements Callable<Integer> {
     BackendOptions backendOptions;
 
     @Option(names = "--until-code-use", description = "stop as soon as the share of sampled responses to --probe-config's prompts"
-            + " that write code is at most this (checked every --probe-every steps); e.g. 0.08 for the mini ZeroTIR's second stage."
-            + " and every kind of problem (posed as an expression, in words) still gets some code. Exit status 3 if that never happens")
+            + " that write code is at most this and every kind of problem (posed as an expression, in words) still gets some code"
+            + " (checked every --probe-every steps); e.g. 0.05 for the mini ZeroTIR's second stage. Exit status 3 if that never happens")
     Double untilCodeUse;
 
     @Option(names = "--probe-config", description = "the RL run configuration (JSON) whose prompts, template and sampling --until-code-use probes")
@@ -121,7 +121,8 @@ final class PretrainCommand implements Callable<Integer> {
     int probeEvery;
 
     @Option(names = "--probe-prompts", defaultValue = "32",
-            description = "training prompts per probe, each sampled as often as the run samples a prompt (default: ${DEFAULT-VALUE})")
+            description = "problems per probe: the run's first ones, in its order, each sampled as often as the run samples a prompt"
+                    + " (default: ${DEFAULT-VALUE})")
     int probePrompts;
 
     private static final ObjectMapper JSON = new ObjectMapper();
